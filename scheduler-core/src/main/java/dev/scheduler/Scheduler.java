@@ -1,0 +1,145 @@
+package dev.scheduler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Moves <em>steps</em> onto threads. This is the small, object-safe SPI that every dispatcher
+ * implements: the native dispatchers in production and the deterministic {@code TestScheduler} in
+ * tests. Applications do not call it directly; they spawn tasks on an {@link Executor} or a
+ * {@link ForegroundExecutor}, which turn each task into steps.
+ *
+ * <p>A step is a {@link Runnable} plus the {@link TaskMetadata} of the task it belongs to: the first
+ * step of a task starts its body; when a body blocks (joins another task, waits on a timer or a
+ * lock) its virtual thread unmounts and the continuation comes back later as another step of the
+ * same task.
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>Every accepted step runs exactly once, unless it is a timer step that was
+ *       {@linkplain Cancellable#cancel() cancelled} first. A scheduler that can no longer accept
+ *       steps throws {@link java.util.concurrent.RejectedExecutionException} instead.
+ *   <li>A step that throws never kills the thread that ran it; what happens to the exception is the
+ *       scheduler's to document. Task bodies never throw out of their steps: their failures reach
+ *       the task.
+ *   <li>{@link #schedule}, {@link #scheduleForeground}, {@link #scheduleAfter} and
+ *       {@link Unparker#unpark()} are safe to call from any thread.
+ * </ul>
+ *
+ * <p>Memory consistency effects: actions in a thread before it schedules a step
+ * <a href="https://docs.oracle.com/en/java/javase/25/docs/api/java.base/java/util/concurrent/package-summary.html#MemoryVisibility"><i>happen-before</i></a>
+ * the step runs.
+ */
+public interface Scheduler {
+
+    /**
+     * Schedules a background step: it runs on some thread the scheduler owns, in an order the
+     * scheduler chooses, weighted by the task's {@link Priority}.
+     *
+     * @param step the step to run
+     * @param meta the task the step belongs to
+     * @throws NullPointerException if {@code step} or {@code meta} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
+     */
+    void schedule(Runnable step, TaskMetadata meta);
+
+    /**
+     * Schedules a step on the confined thread of the foreground session {@code meta.session()}.
+     * Steps of one session run in the order they were scheduled.
+     *
+     * <p>The default implementation throws: not every scheduler has a foreground thread.
+     *
+     * @param step the step to run
+     * @param meta the task the step belongs to; its session is not null
+     * @throws UnsupportedOperationException if this scheduler has no foreground thread
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
+     */
+    default void scheduleForeground(Runnable step, TaskMetadata meta) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " has no foreground thread, so it cannot run "
+                        + meta.describe() + " of " + meta.session());
+    }
+
+    /**
+     * Runs {@code step} once {@code delay} has passed on this scheduler's clock ({@link #now()}),
+     * never earlier. A zero delay means as soon as possible. The step runs on a scheduler thread
+     * and must be short: typically it completes a task or wakes a parked body.
+     *
+     * @param delay how long to wait; zero or positive
+     * @param step the step to run
+     * @return a handle that withdraws the step if it has not run yet
+     * @throws NullPointerException if {@code delay} or {@code step} is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
+     */
+    Cancellable scheduleAfter(Duration delay, Runnable step);
+
+    /**
+     * Blocks the calling thread, which is not a task body, until its {@linkplain #unparker()
+     * unparker} fires or {@code timeout} passes. A scheduler that owns the calling thread may run
+     * steps meanwhile: the {@code TestScheduler} runs its whole simulation here.
+     *
+     * @param timeout the longest to wait; positive
+     * @return {@code true} if woken by the unparker, {@code false} if the timeout passed
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    boolean park(Duration timeout);
+
+    /**
+     * Returns an unparker for the calling thread: calling it from any thread wakes the calling
+     * thread from {@link #park(Duration)}.
+     */
+    Unparker unparker();
+
+    /**
+     * Returns whether the calling code runs on this scheduler's main (foreground) thread, that is
+     * the confined thread itself or a foreground task it carries.
+     */
+    boolean isMainThread();
+
+    /** Returns the current time on this scheduler's clock: the system clock, or virtual time in tests. */
+    Instant now();
+
+    /**
+     * Returns this scheduler as the given type, if it is one: the object-safe replacement for a
+     * downcast, used to reach test hooks ({@code scheduler.as(TestScheduler.class)}). Wrapping
+     * schedulers delegate to what they wrap.
+     *
+     * @param type the type wanted
+     * @param <T> the type wanted
+     * @return this scheduler (or a view of it) as {@code type}, or empty
+     * @throws NullPointerException if {@code type} is null
+     */
+    default <T> Optional<T> as(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
+    /** Returns an approximate snapshot of the steps waiting in this scheduler's queues, for metrics. */
+    QueueDepths queueDepths();
+
+    /**
+     * Returns whether executors should record where each task was spawned. Recording costs about a
+     * microsecond per spawn, so production dispatchers leave it off unless asked; the
+     * {@code TestScheduler} turns it on so that deadlock and leak reports can name spawn sites.
+     */
+    default boolean capturesSpawnSites() {
+        return false;
+    }
+
+    /**
+     * Reports the failure of a task nobody can join any more (a {@linkplain Task#detach() detached}
+     * task), so that it is never lost. The default logs it at {@code ERROR} through
+     * {@link System.Logger}; the {@code TestScheduler} turns it into a test failure.
+     *
+     * @param task the task that failed
+     * @param failure what it threw
+     */
+    default void reportFailure(Task<?> task, Throwable failure) {
+        System.getLogger(Scheduler.class.getName())
+                .log(System.Logger.Level.ERROR, "Detached " + task.metadata().describe() + " failed", failure);
+    }
+}
