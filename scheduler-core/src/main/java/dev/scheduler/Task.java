@@ -1,0 +1,683 @@
+package dev.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The handle of spawned work: a {@link Future} and a {@link CompletionStage} of the body's result.
+ *
+ * <p>Spawn a task on an {@link dev.scheduler.Executor} or a {@link ForegroundExecutor}; its body is
+ * plain blocking Java. The body runs on a virtual thread carried by the executor's
+ * {@link Scheduler}, so {@code otherTask.join()}, {@code executor.timer(d).join()}, locks and
+ * {@code java.util.concurrent} queues inside it park only that body, and it resumes as another step
+ * on the same scheduler (on the confined thread, for a foreground task).
+ *
+ * <p>Policies:
+ * <ul>
+ *   <li><b>Outcome.</b> {@link #join()} returns the body's result, or throws
+ *       {@link CancellationException} if the task was cancelled, or {@link CompletionException}
+ *       wrapping what the body threw. {@link #get()} follows {@link Future}.
+ *   <li><b>Blocking.</b> Waiting for a task parks the waiting body at once (no spinning). On a
+ *       {@code TestScheduler}'s own thread outside any task, waiting <em>drives</em> the scheduler
+ *       until the task is done, exactly like {@link dev.scheduler.Executor#blockOn(Task)}.
+ *   <li><b>Cancellation.</b> {@link #cancel()} completes the task as cancelled at once and wakes
+ *       its body if it is parked; the body's next blocking point throws
+ *       {@link CancellationException}. A body that has not started never starts. Whatever a body
+ *       throws after its task was cancelled is a consequence of the cancellation and is ignored.
+ *   <li><b>Ownership.</b> A task is {@link AutoCloseable}: {@link #close()} cancels it unless it
+ *       was {@linkplain #detach() detached}, so try-with-resources bounds its lifetime. A detached
+ *       task runs on; if it fails, nobody can join it, so its failure goes to
+ *       {@link Scheduler#reportFailure(Task, Throwable)} and is never lost.
+ *   <li><b>Dependents.</b> Non-async dependents run on the thread that completes the task (its
+ *       scheduler's thread, or the thread that cancelled it). Async dependents without an executor
+ *       run as background tasks on the task's scheduler.
+ * </ul>
+ *
+ * @param <T> the result type
+ */
+public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseable {
+
+    /** What the running code belongs to: the task it runs in, and the observer in scope. */
+    record Context(Task<?> task, TaskObserver owner) {
+    }
+
+    static final ScopedValue<Context> CONTEXT = ScopedValue.newInstance();
+
+    private static final int DETACHED = 1;
+    private static final int OBSERVED = 1 << 1;
+    private static final int STARTED = 1 << 2;
+    private static final int FINISHED = 1 << 3;
+    private static final int FAILURE_REPORTED = 1 << 4;
+    private static final int TIMER = 1 << 5;
+
+    private static final VarHandle FLAGS;
+
+    static {
+        try {
+            FLAGS = MethodHandles.lookup().findVarHandle(Task.class, "flags", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TaskMetadata meta;
+    private final CompletableFuture<T> result;
+    private final AbstractExecutor executor;
+    private final TaskObserver owner;
+    private Callable<? extends T> body;
+    private volatile Thread thread;
+    private volatile Cancellable timer;
+    @SuppressWarnings("unused") // updated through FLAGS
+    private volatile int flags;
+
+    Task(TaskMetadata meta, AbstractExecutor executor, TaskObserver owner, Callable<? extends T> body) {
+        this.meta = meta;
+        this.result = new CompletableFuture<>();
+        this.executor = executor;
+        this.owner = owner;
+        this.body = body;
+    }
+
+    /**
+     * Returns a task that is already complete with {@code value}.
+     *
+     * @param value the result; may be null
+     * @param <T> the result type
+     * @return a completed task
+     */
+    public static <T> Task<T> ready(T value) {
+        Task<T> task = new Task<>(new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, null, null), null, null, null);
+        task.result.complete(value);
+        task.setFlag(STARTED | FINISHED);
+        return task;
+    }
+
+    /** Returns the task whose body the calling code runs in, if any. */
+    public static Optional<Task<?>> current() {
+        return Optional.ofNullable(currentOrNull());
+    }
+
+    /** Returns the context of the calling code, or null outside any task and scope. */
+    static Context context() {
+        return CONTEXT.isBound() ? CONTEXT.get() : null;
+    }
+
+    static Task<?> currentOrNull() {
+        Context context = context();
+        return context == null ? null : context.task();
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    /** Returns this task's id. */
+    public TaskId id() {
+        return meta.id();
+    }
+
+    /** Returns this task's label, if it was spawned with one. */
+    public Optional<TaskLabel> label() {
+        return meta.labelIfAny();
+    }
+
+    /** Returns what the scheduler knows about this task: id, label, priority, session, spawn site. */
+    public TaskMetadata metadata() {
+        return meta;
+    }
+
+    /** Returns whether this task was {@linkplain #detach() detached}. */
+    public boolean isDetached() {
+        return hasFlag(DETACHED);
+    }
+
+    /**
+     * Returns whether this task's body is still running or has yet to run: false once the body has
+     * returned or thrown, or once the task was cancelled before the body started. A cancelled task
+     * whose body has not yet reached a blocking point is still running.
+     */
+    public boolean isRunning() {
+        return !hasFlag(FINISHED);
+    }
+
+    /**
+     * Returns the virtual thread running this task's body, while it runs on one: its stack shows
+     * where the body is parked.
+     */
+    public Optional<Thread> thread() {
+        return Optional.ofNullable(thread);
+    }
+
+    /** Returns whether the outcome was observed: joined, awaited, or handed to a dependent stage. */
+    public boolean isObserved() {
+        return hasFlag(OBSERVED);
+    }
+
+    void markObserved() {
+        setFlag(OBSERVED);
+    }
+
+    /** Settles a task none of whose steps will ever run, because its scheduler refused the first. */
+    void abandon() {
+        result.cancel(false);
+        finished();
+    }
+
+    AbstractExecutor executor() {
+        return executor;
+    }
+
+    TaskObserver owner() {
+        return owner;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Lets this task run on after its handle is closed or forgotten. Its failure, if any, is then
+     * reported through {@link Scheduler#reportFailure(Task, Throwable)}.
+     */
+    public void detach() {
+        setFlag(DETACHED);
+        reportFailureIfUnjoinable();
+    }
+
+    /** Returns whether this task has completed: returned, failed or been cancelled. */
+    public boolean isReady() {
+        return result.isDone();
+    }
+
+    /**
+     * Cancels this task and wakes its body if it is parked; same as {@code cancel(true)}.
+     *
+     * @return {@code true} if this call cancelled the task
+     */
+    public boolean cancel() {
+        return cancel(true);
+    }
+
+    /**
+     * Cancels this task: it completes as cancelled at once. A body that has not started never
+     * starts; a running body's next blocking point throws {@link CancellationException}, and if
+     * {@code mayInterruptIfRunning} it is interrupted so that a parked body wakes now.
+     *
+     * @param mayInterruptIfRunning whether to interrupt a running body
+     * @return {@code true} if this call cancelled the task
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!result.cancel(false)) {
+            return false;
+        }
+        Cancellable pending = timer;
+        if (pending != null) {
+            pending.cancel();
+            finished();
+        }
+        Thread running = thread;
+        if (mayInterruptIfRunning && running != null) {
+            running.interrupt();
+        }
+        return true;
+    }
+
+    /** Cancels this task unless it was {@linkplain #detach() detached}. */
+    @Override
+    public void close() {
+        if (!isDetached()) {
+            cancel(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- outcome
+
+    /**
+     * Waits for this task and returns its result. Inside a task body this parks the body; on a
+     * {@code TestScheduler}'s thread it drives the scheduler until this task is done.
+     *
+     * @return the body's result
+     * @throws CancellationException if this task was cancelled, or the waiting task was cancelled
+     *     while it waited
+     * @throws CompletionException wrapping what the body threw
+     * @throws IllegalStateException if waiting here is impossible, such as a deadlock under a
+     *     {@code TestScheduler} that forbids parking
+     */
+    public T join() {
+        setFlag(OBSERVED);
+        if (!result.isDone()) {
+            awaitingExecutor().await(this, null, null);
+        }
+        return result.join();
+    }
+
+    /**
+     * Waits for this task and returns its result, as {@link #join()} does.
+     *
+     * @throws CancellationException if this task was cancelled
+     * @throws ExecutionException wrapping what the body threw
+     * @throws InterruptedException if the waiting thread was interrupted while it waited
+     */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        setFlag(OBSERVED);
+        if (!result.isDone()) {
+            awaitingExecutor().await(this, null, null);
+        }
+        return result.get();
+    }
+
+    /**
+     * Waits up to {@code timeout} for this task and returns its result. Under a
+     * {@code TestScheduler} the wait is bounded by virtual time and a tick budget, never wall time.
+     *
+     * @throws TimeoutException if the task was not done in time (it is not cancelled)
+     */
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        setFlag(OBSERVED);
+        if (!result.isDone() && !awaitingExecutor().await(this, Duration.of(timeout, unit.toChronoUnit()), null)) {
+            throw new TimeoutException(this + " was not done within " + timeout + " " + unit);
+        }
+        return result.get();
+    }
+
+    @Override
+    public boolean isDone() {
+        return result.isDone();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return result.isCancelled();
+    }
+
+    @Override
+    public T resultNow() {
+        setFlag(OBSERVED);
+        return result.resultNow();
+    }
+
+    @Override
+    public Throwable exceptionNow() {
+        setFlag(OBSERVED);
+        return result.exceptionNow();
+    }
+
+    @Override
+    public State state() {
+        return result.state();
+    }
+
+    // ---------------------------------------------------------------- running the body
+
+    /** Starts the body: on a virtual thread carried by the executor's scheduler when possible. */
+    void start() {
+        if (TaskThreads.available()) {
+            Thread carried = TaskThreads.newThread(step -> executor.dispatch(step, meta), this::run);
+            thread = carried;
+            carried.start();
+        } else {
+            executor.dispatch(this::run, meta);
+        }
+    }
+
+    private void run() {
+        if (result.isDone()) {
+            finished();
+            return;
+        }
+        setFlag(STARTED);
+        executor.taskStarted(this);
+        T value = null;
+        Throwable failure = null;
+        try {
+            Callable<? extends T> work = body;
+            value = ScopedValue.where(CONTEXT, new Context(this, owner)).call(work::call);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        if (failure == null) {
+            result.complete(value);
+        } else {
+            result.completeExceptionally(failure);
+        }
+        finished();
+    }
+
+    /** Completes a timer task when its deadline passes. */
+    void startTimer(Scheduler scheduler, Duration delay) {
+        setFlag(STARTED | TIMER);
+        timer = scheduler.scheduleAfter(delay, () -> {
+            if (result.complete(null)) {
+                finished();
+            }
+        });
+    }
+
+    private void finished() {
+        if (!trySetFlag(FINISHED)) {
+            return;
+        }
+        body = null;
+        thread = null;
+        timer = null;
+        if (executor != null && !hasFlag(TIMER)) {
+            executor.taskFinished(this);
+        }
+        reportFailureIfUnjoinable();
+    }
+
+    private void reportFailureIfUnjoinable() {
+        if (hasFlag(DETACHED) && hasFlag(FINISHED) && result.isCompletedExceptionally() && !result.isCancelled()
+                && trySetFlag(FAILURE_REPORTED)) {
+            Throwable failure = result.exceptionNow();
+            if (executor != null) {
+                executor.reportFailure(this, failure);
+            }
+        }
+    }
+
+    private AbstractExecutor awaitingExecutor() {
+        // Only a ready task has no executor, and it is done, so no path that waits reaches here with it.
+        return executor;
+    }
+
+    private boolean hasFlag(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void setFlag(int flag) {
+        int current;
+        do {
+            current = flags;
+            if ((current & flag) == flag) {
+                return;
+            }
+        } while (!FLAGS.compareAndSet(this, current, current | flag));
+    }
+
+    private boolean trySetFlag(int flag) {
+        int current;
+        do {
+            current = flags;
+            if ((current & flag) != 0) {
+                return false;
+            }
+        } while (!FLAGS.compareAndSet(this, current, current | flag));
+        return true;
+    }
+
+    /** The task's result, for waiting without counting as an observation of its outcome. */
+    CompletableFuture<T> result() {
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        String state = result.isDone() ? result.state().name().toLowerCase(Locale.ROOT)
+                : hasFlag(STARTED) ? "running" : "scheduled";
+        return meta.describe() + " (" + state + ")";
+    }
+
+    // ---------------------------------------------------------------- CompletionStage
+
+    private CompletableFuture<T> dependent() {
+        setFlag(OBSERVED);
+        return result;
+    }
+
+    private Executor asyncExecutor() {
+        return executor == null ? ForkJoinPoolHolder.COMMON : executor.background();
+    }
+
+    /** Keeps the common pool out of class initialization unless a ready task needs it. */
+    private static final class ForkJoinPoolHolder {
+        static final Executor COMMON = java.util.concurrent.ForkJoinPool.commonPool();
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
+        return dependent().thenApply(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        return dependent().thenApplyAsync(fn, asyncExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
+        return dependent().thenApplyAsync(fn, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
+        return dependent().thenAccept(action);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
+        return dependent().thenAcceptAsync(action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        return dependent().thenAcceptAsync(action, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRun(Runnable action) {
+        return dependent().thenRun(action);
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRunAsync(Runnable action) {
+        return dependent().thenRunAsync(action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
+        return dependent().thenRunAsync(action, executor);
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombine(
+            CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return dependent().thenCombine(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombineAsync(
+            CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return dependent().thenCombineAsync(other, fn, asyncExecutor());
+    }
+
+    @Override
+    public <U, V> CompletableFuture<V> thenCombineAsync(
+            CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
+        return dependent().thenCombineAsync(other, fn, executor);
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBoth(
+            CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return dependent().thenAcceptBoth(other, action);
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(
+            CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return dependent().thenAcceptBothAsync(other, action, asyncExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(
+            CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
+        return dependent().thenAcceptBothAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return dependent().runAfterBoth(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        return dependent().runAfterBothAsync(other, action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return dependent().runAfterBothAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return dependent().applyToEither(other, fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return dependent().applyToEitherAsync(other, fn, asyncExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> applyToEitherAsync(
+            CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
+        return dependent().applyToEitherAsync(other, fn, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return dependent().acceptEither(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return dependent().acceptEitherAsync(other, action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> acceptEitherAsync(
+            CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
+        return dependent().acceptEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return dependent().runAfterEither(other, action);
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return dependent().runAfterEitherAsync(other, action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return dependent().runAfterEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return dependent().thenCompose(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return dependent().thenComposeAsync(fn, asyncExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> thenComposeAsync(
+            Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
+        return dependent().thenComposeAsync(fn, executor);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return dependent().handle(fn);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return dependent().handleAsync(fn, asyncExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+        return dependent().handleAsync(fn, executor);
+    }
+
+    @Override
+    public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        return dependent().whenComplete(action);
+    }
+
+    @Override
+    public CompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+        return dependent().whenCompleteAsync(action, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
+        return dependent().whenCompleteAsync(action, executor);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return dependent().exceptionally(fn);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+        return dependent().exceptionallyAsync(fn, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+        return dependent().exceptionallyAsync(fn, executor);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return dependent().exceptionallyCompose(fn);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return dependent().exceptionallyComposeAsync(fn, asyncExecutor());
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(
+            Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
+        return dependent().exceptionallyComposeAsync(fn, executor);
+    }
+
+    /**
+     * Returns a {@link CompletableFuture} that completes as this task does. Completing or
+     * cancelling the returned future does not affect this task.
+     */
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        return dependent().copy();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.scheduler;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.Executor;
+
+/**
+ * The one place that reaches into the JDK for virtual threads whose carrier scheduler is ours.
+ *
+ * <p>{@code java.lang.ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)} creates a
+ * virtual thread that submits each of its continuations to the given {@link Executor} instead of
+ * the JDK's shared ForkJoinPool. It is package-private in {@code java.base}, so using it needs
+ * {@value #FLAG}. Without the flag, {@link #available()} is false and task bodies run to completion
+ * as plain steps; a body that would need to park then fails with {@link #carrierRequired(String)}.
+ */
+final class TaskThreads {
+
+    static final String FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    private static final MethodHandle NEW_VIRTUAL_THREAD;
+    private static final String UNAVAILABLE_REASON;
+
+    static {
+        MethodHandle handle = null;
+        String reason = null;
+        try {
+            Class<?> builders = Class.forName("java.lang.ThreadBuilders");
+            handle = MethodHandles.privateLookupIn(builders, MethodHandles.lookup()).findStatic(
+                    builders,
+                    "newVirtualThread",
+                    MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
+        } catch (IllegalAccessException | ClassNotFoundException | NoSuchMethodException
+                | RuntimeException e) {
+            reason = e.toString();
+        }
+        NEW_VIRTUAL_THREAD = handle;
+        UNAVAILABLE_REASON = reason;
+    }
+
+    private TaskThreads() {
+    }
+
+    /** Returns whether task bodies can run on virtual threads carried by our schedulers. */
+    static boolean available() {
+        return NEW_VIRTUAL_THREAD != null;
+    }
+
+    /**
+     * Creates an unstarted virtual thread that runs {@code body} and hands every continuation to
+     * {@code carrier}.
+     */
+    static Thread newThread(Executor carrier, Runnable body) {
+        try {
+            // characteristics 0: the defaults of Thread.ofVirtual(), inheritable thread locals included
+            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(carrier, (String) null, 0, body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not create a virtual thread", e);
+        }
+    }
+
+    /** The failure for a task body that would have to park while virtual threads are unavailable. */
+    static IllegalStateException carrierRequired(String operation) {
+        return new IllegalStateException(operation + " inside a task body must park the body, which needs "
+                + "virtual threads carried by the scheduler, and they are unavailable ("
+                + UNAVAILABLE_REASON + "). Start the JVM with " + FLAG + ": for tests in the Surefire or "
+                + "Failsafe <argLine>, for spring-boot:run in <jvmArguments>, for an executable jar as the "
+                + "manifest entry 'Add-Opens: java.base/java.lang'.");
+    }
+}
