@@ -1,0 +1,156 @@
+package dev.scheduler.test;
+
+import dev.scheduler.Priority;
+import dev.scheduler.SessionId;
+import dev.scheduler.TaskMetadata;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The runnable steps of a {@link TestScheduler}, and the rule that picks the next one.
+ *
+ * <p>Randomized: a priority level is drawn with its weight among the levels that have a candidate,
+ * then a candidate uniformly within the level. Candidates are every background step and the head of
+ * every foreground session that is not blocked, so a session's steps keep their order.
+ * In order: the oldest step whose session is not blocked.
+ *
+ * <p>Iteration orders are insertion orders, never hash orders, so a seed replays exactly.
+ */
+final class RunQueue {
+
+    /** One step and the task it belongs to. */
+    record Step(Runnable runnable, TaskMetadata meta) {
+    }
+
+    private static final Priority[] LEVELS = Priority.values();
+
+    private final boolean randomize;
+    private final List<List<Step>> background = new ArrayList<>();
+    private final Map<SessionId, ArrayDeque<Step>> foreground = new LinkedHashMap<>();
+    private final ArrayDeque<Step> inOrder = new ArrayDeque<>();
+    private int backgroundCount;
+    private int foregroundCount;
+
+    RunQueue(boolean randomize) {
+        this.randomize = randomize;
+        for (int i = 0; i < LEVELS.length; i++) {
+            background.add(new ArrayList<>());
+        }
+    }
+
+    void add(Step step) {
+        SessionId session = step.meta().session();
+        if (session == null) {
+            backgroundCount++;
+        } else {
+            foregroundCount++;
+        }
+        if (!randomize) {
+            inOrder.addLast(step);
+        } else if (session == null) {
+            background.get(step.meta().priority().ordinal()).add(step);
+        } else {
+            foreground.computeIfAbsent(session, s -> new ArrayDeque<>()).addLast(step);
+        }
+    }
+
+    int backgroundCount() {
+        return backgroundCount;
+    }
+
+    int foregroundCount() {
+        return foregroundCount;
+    }
+
+    /** Removes and returns the next step, or null if every waiting step belongs to a blocked session. */
+    Step poll(RandomGenerator rng, List<SessionId> blocked) {
+        Step step = randomize ? pollRandom(rng, blocked) : pollInOrder(blocked);
+        if (step != null) {
+            if (step.meta().session() == null) {
+                backgroundCount--;
+            } else {
+                foregroundCount--;
+            }
+        }
+        return step;
+    }
+
+    private Step pollInOrder(List<SessionId> blocked) {
+        for (Iterator<Step> it = inOrder.iterator(); it.hasNext(); ) {
+            Step step = it.next();
+            SessionId session = step.meta().session();
+            if (session == null || !blocked.contains(session)) {
+                it.remove();
+                return step;
+            }
+        }
+        return null;
+    }
+
+    private Step pollRandom(RandomGenerator rng, List<SessionId> blocked) {
+        int[] candidates = new int[LEVELS.length];
+        int totalWeight = 0;
+        for (int level = 0; level < LEVELS.length; level++) {
+            candidates[level] = background.get(level).size() + runnableHeads(level, blocked);
+            if (candidates[level] > 0) {
+                totalWeight += LEVELS[level].weight();
+            }
+        }
+        if (totalWeight == 0) {
+            return null;
+        }
+        int draw = rng.nextInt(totalWeight);
+        int level = 0;
+        while (candidates[level] == 0 || draw >= LEVELS[level].weight()) {
+            if (candidates[level] > 0) {
+                draw -= LEVELS[level].weight();
+            }
+            level++;
+        }
+        int index = rng.nextInt(candidates[level]);
+        List<Step> steps = background.get(level);
+        if (index < steps.size()) {
+            // Swap-remove: order within the bag does not matter, the draw is random anyway.
+            Step step = steps.get(index);
+            Step last = steps.removeLast();
+            if (index < steps.size()) {
+                steps.set(index, last);
+            }
+            return step;
+        }
+        return pollHead(level, index - steps.size(), blocked);
+    }
+
+    private int runnableHeads(int level, List<SessionId> blocked) {
+        int count = 0;
+        for (Map.Entry<SessionId, ArrayDeque<Step>> entry : foreground.entrySet()) {
+            if (!blocked.contains(entry.getKey()) && entry.getValue().getFirst().meta().priority().ordinal() == level) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private Step pollHead(int level, int index, List<SessionId> blocked) {
+        for (Iterator<Map.Entry<SessionId, ArrayDeque<Step>>> it = foreground.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<SessionId, ArrayDeque<Step>> entry = it.next();
+            ArrayDeque<Step> queue = entry.getValue();
+            if (blocked.contains(entry.getKey()) || queue.getFirst().meta().priority().ordinal() != level) {
+                continue;
+            }
+            if (index-- == 0) {
+                Step step = queue.removeFirst();
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+                return step;
+            }
+        }
+        throw new IllegalStateException("foreground candidate " + index + " of level " + LEVELS[level] + " vanished");
+    }
+}
