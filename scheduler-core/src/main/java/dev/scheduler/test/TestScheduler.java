@@ -226,12 +226,22 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                         .walk(frames -> frames.filter(frame -> !frame.getClassName().equals(TestScheduler.class.getName()))
                                 .findFirst().orElse(null));
                 String message = Seeds.failureMessage(seed,
-                        caller == null ? null : caller.getClassName(), caller == null ? null : caller.getMethodName());
+                        caller == null ? null : caller.getClassName(), caller == null ? null : testMethodOf(caller));
                 System.err.println(message);
                 failure.addSuppressed(new SeedReport(message));
                 throw failure;
             }
         }
+    }
+
+    /** The test method a frame belongs to: for a lambda {@code lambda$name$0}, the method it is in. */
+    private static String testMethodOf(StackWalker.StackFrame frame) {
+        String name = frame.getMethodName();
+        if (name.startsWith("lambda$")) {
+            int end = name.indexOf('$', "lambda$".length());
+            return end < 0 ? name : name.substring("lambda$".length(), end);
+        }
+        return name;
     }
 
     /**
@@ -294,7 +304,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
         if (first.size() != second.size()) {
             throw new AssertionError("Your test is not deterministic: seed " + seed + " ran " + first.size()
-                    + " steps the first time and " + second.size() + " the second; the first " + length + " agree.");
+                    + (first.size() == 1 ? " step" : " steps") + " the first time and " + second.size()
+                    + " the second; the first " + length + " agree.");
         }
     }
 

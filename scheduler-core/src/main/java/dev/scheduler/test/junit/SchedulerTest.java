@@ -1,0 +1,54 @@
+package dev.scheduler.test.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.TestTemplate;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs a test method once per seed, each time with a fresh {@link dev.scheduler.test.TestScheduler}
+ * passed as a parameter, and ends each run with {@link dev.scheduler.test.TestScheduler#endTest()}.
+ *
+ * <pre>{@code
+ * @SchedulerTest(iterations = 100)
+ * void cacheNeverServesStaleEntries(TestScheduler scheduler) {
+ *     Executor executor = scheduler.background();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Each invocation is named {@code seed=N}. A failing invocation prints {@code Failing seed: N}
+ * and the command that replays it, and carries both as a suppressed exception. {@code SEED} and
+ * {@code ITERATIONS} (or {@code -Dscheduler.seed}, {@code -Dscheduler.iterations}) override the
+ * annotation; see {@link dev.scheduler.test.Seeds}.
+ *
+ * <p>With {@link #checkDeterminism()}, every seed runs twice ({@code seed=N} and
+ * {@code seed=N (replay)}), each with the full test lifecycle, and the replay fails unless it took
+ * exactly the steps of the first run.
+ *
+ * <p>The scheduler belongs to the thread that runs the test method, so these tests may run in
+ * parallel with each other; a test that itself starts threads must
+ * {@link dev.scheduler.test.TestScheduler#allowParking() allow parking}.
+ */
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@TestTemplate
+@ExtendWith(SchedulerTestExtension.class)
+public @interface SchedulerTest {
+
+    /** How many consecutive seeds to run; at least 1. */
+    int iterations() default 1;
+
+    /** The first seed. */
+    long seed() default 0;
+
+    /** Whether to run every seed twice and fail if the two step traces differ. */
+    boolean checkDeterminism() default false;
+
+    /** Whether the scheduler may wait for real threads when nothing can run. */
+    boolean allowParking() default false;
+}

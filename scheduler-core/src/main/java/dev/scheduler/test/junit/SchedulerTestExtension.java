@@ -1,0 +1,142 @@
+package dev.scheduler.test.junit;
+
+import dev.scheduler.test.Seeds;
+import dev.scheduler.test.TestScheduler;
+import dev.scheduler.test.TestSchedulerConfig;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Provides one invocation per seed for {@link SchedulerTest} methods. The scheduler of an
+ * invocation lives in that invocation's store, so JUnit closes it when the invocation ends; the
+ * first run's trace of a determinism check lives in the method's store until its replay compares.
+ */
+final class SchedulerTestExtension implements TestTemplateInvocationContextProvider {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SchedulerTestExtension.class);
+    private static final String SCHEDULER = "scheduler";
+
+    @Override
+    public boolean supportsTestTemplate(ExtensionContext context) {
+        return context.getTestMethod().flatMap(method -> AnnotationSupport.findAnnotation(method, SchedulerTest.class)).isPresent();
+    }
+
+    @Override
+    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+        Method method = context.getRequiredTestMethod();
+        SchedulerTest settings = AnnotationSupport.findAnnotation(method, SchedulerTest.class).orElseThrow();
+        if (settings.iterations() < 1) {
+            throw new ExtensionConfigurationException("@SchedulerTest(iterations = " + settings.iterations()
+                    + ") on " + method.getName() + " must run at least one seed");
+        }
+        Seeds seeds = Seeds.resolve(settings.seed(), settings.iterations());
+        return seeds.stream().boxed().flatMap(seed -> settings.checkDeterminism()
+                ? Stream.of(new SeedInvocation(seed, settings, false), new SeedInvocation(seed, settings, true))
+                : Stream.of(new SeedInvocation(seed, settings, false)));
+    }
+
+    /** One run of the test method with one seed. */
+    private record SeedInvocation(long seed, SchedulerTest settings, boolean replay)
+            implements TestTemplateInvocationContext {
+
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return replay ? "seed=" + seed + " (replay)" : "seed=" + seed;
+        }
+
+        @Override
+        public List<org.junit.jupiter.api.extension.Extension> getAdditionalExtensions() {
+            return List.of(new SchedulerParameter(this), new EndOfRun(this));
+        }
+
+        TestSchedulerConfig config() {
+            return TestSchedulerConfig.builder()
+                    .seed(seed)
+                    .allowParking(settings.allowParking())
+                    .recordTrace(settings.checkDeterminism())
+                    .build();
+        }
+
+        String traceKey(ExtensionContext context) {
+            return "trace:" + context.getRequiredTestMethod().toGenericString() + ":" + seed;
+        }
+    }
+
+    /** Injects this invocation's scheduler, created on the thread that runs the test. */
+    private record SchedulerParameter(SeedInvocation invocation) implements ParameterResolver {
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == TestScheduler.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return context.getStore(NAMESPACE).computeIfAbsent(SCHEDULER,
+                    key -> new TestScheduler(invocation.config()), TestScheduler.class);
+        }
+    }
+
+    /** Ends the run: endTest, the determinism comparison, and the replay hint on failure. */
+    private record EndOfRun(SeedInvocation invocation) implements InvocationInterceptor {
+
+        @Override
+        public void interceptTestTemplateMethod(Invocation<Void> call, ReflectiveInvocationContext<Method> method,
+                ExtensionContext context) throws Throwable {
+            Throwable failure = null;
+            try {
+                call.proceed();
+            } catch (Throwable thrown) {
+                failure = thrown;
+            }
+            TestScheduler scheduler = context.getStore(NAMESPACE).get(SCHEDULER, TestScheduler.class);
+            if (scheduler != null) {
+                try {
+                    scheduler.endTest();
+                    if (failure == null && invocation.settings().checkDeterminism()) {
+                        compareTraces(scheduler, context);
+                    }
+                } catch (Throwable thrown) {
+                    if (failure == null) {
+                        failure = thrown;
+                    } else {
+                        failure.addSuppressed(thrown);
+                    }
+                }
+            }
+            if (failure != null) {
+                String message = Seeds.failureMessage(invocation.seed(), context.getRequiredTestClass().getName(),
+                        context.getRequiredTestMethod().getName());
+                System.err.println(message);
+                failure.addSuppressed(new AssertionError(message));
+                throw failure;
+            }
+        }
+
+        private void compareTraces(TestScheduler scheduler, ExtensionContext context) {
+            ExtensionContext.Store methodStore = context.getParent().orElseThrow().getStore(NAMESPACE);
+            String key = invocation.traceKey(context);
+            if (!invocation.replay()) {
+                methodStore.put(key, scheduler.trace());
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> first = methodStore.remove(key, List.class);
+            if (first == null) {
+                throw new ExtensionConfigurationException("The first run of seed " + invocation.seed()
+                        + " did not complete, so its replay has nothing to compare with");
+            }
+            TestScheduler.assertSameTrace(invocation.seed(), first, scheduler.trace());
+        }
+    }
+}
