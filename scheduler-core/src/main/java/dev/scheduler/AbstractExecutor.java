@@ -368,7 +368,8 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
     /** Views any stage as a future that can be polled and can wake a waiter. */
     private static <T> CompletableFuture<T> asFuture(CompletionStage<T> stage) {
         if (stage instanceof CompletableFuture<T> future) {
-            return future;
+            // Itself for a plain CompletableFuture; a pollable copy for a minimal stage, whose isDone throws.
+            return future.toCompletableFuture();
         }
         CompletableFuture<T> future = new CompletableFuture<>();
         stage.whenComplete((value, failure) -> {

@@ -1,0 +1,135 @@
+package dev.scheduler.test.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.displayName;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.scheduler.Task;
+import dev.scheduler.test.TestScheduler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+class SchedulerTestExtensionTest {
+
+    @Test
+    void runsOneInvocationPerSeedNamedForItsSeedWithAFreshScheduler() {
+        FiveSeeds.seen.clear();
+
+        EngineExecutionResults results = run(FiveSeeds.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(5));
+        assertThat(results.testEvents().started().stream().map(e -> e.getTestDescriptor().getDisplayName()))
+                .containsExactly("seed=10", "seed=11", "seed=12", "seed=13", "seed=14");
+        assertThat(FiveSeeds.seen).containsExactly(10L, 11L, 12L, 13L, 14L);
+    }
+
+    @Test
+    void aFailingSeedReportsItselfAndTheCommandThatReplaysIt() {
+        EngineExecutionResults results = run(FailsOnSeedThree.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(4).failed(1));
+        Event failure = results.testEvents().failed().stream().findFirst().orElseThrow();
+        assertThat(failure.getTestDescriptor().getDisplayName()).isEqualTo("seed=3");
+        Throwable thrown = failure.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow();
+        assertThat(thrown).hasMessage("three is unlucky");
+        assertThat(thrown.getSuppressed()).singleElement().extracting(Throwable::getMessage).asString()
+                .contains("Failing seed: 3")
+                .contains("SEED=3 ITERATIONS=1 mvn")
+                .contains("-Dtest='SchedulerTestExtensionTest$FailsOnSeedThree#fails'");
+    }
+
+    @Test
+    void aTaskFailureNobodyObservedFailsTheTestThatCausedIt() {
+        EngineExecutionResults results = run(LeavesAFailure.class);
+
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("leaks"), displayName("seed=0"),
+                finishedWithFailure(message(m -> m.contains("task failed and nobody joined or handled the failure")))));
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("clean"), displayName("seed=0"),
+                org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully()));
+    }
+
+    @Test
+    void checkDeterminismReplaysEachSeedAndFailsWhenTheStepsDiffer() {
+        NotDeterministic.runs.set(0);
+
+        EngineExecutionResults results = run(NotDeterministic.class);
+
+        results.testEvents().assertThatEvents()
+                .haveExactly(1, event(displayName("seed=0"), org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully()))
+                .haveExactly(1, event(displayName("seed=0 (replay)"),
+                        finishedWithFailure(message(m -> m.startsWith("Your test is not deterministic: seed 0 ran 1 step")))));
+    }
+
+    @Test
+    void theSeedPropertyOverridesTheAnnotationToReplayOneSeed() {
+        FiveSeeds.seen.clear();
+        System.setProperty("scheduler.seed", "12");
+        try {
+            run(FiveSeeds.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        } finally {
+            System.clearProperty("scheduler.seed");
+        }
+        assertThat(FiveSeeds.seen).containsExactly(12L);
+    }
+
+    private static EngineExecutionResults run(Class<?> testClass) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute();
+    }
+
+    static class FiveSeeds {
+        static final List<Long> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @SchedulerTest(iterations = 5, seed = 10)
+        void records(TestScheduler scheduler) {
+            assertThat(scheduler.thread()).isSameAs(Thread.currentThread());
+            seen.add(scheduler.seed());
+        }
+    }
+
+    static class FailsOnSeedThree {
+        @SchedulerTest(iterations = 5)
+        void fails(TestScheduler scheduler) {
+            if (scheduler.seed() == 3) {
+                throw new AssertionError("three is unlucky");
+            }
+        }
+    }
+
+    static class LeavesAFailure {
+        @SchedulerTest
+        void leaks(TestScheduler scheduler) {
+            scheduler.background().spawn(() -> {
+                throw new IllegalStateException("never joined");
+            });
+        }
+
+        @SchedulerTest
+        void clean(TestScheduler scheduler) {
+            assertThat(scheduler.background().spawn(() -> 1).join()).isEqualTo(1);
+        }
+    }
+
+    static class NotDeterministic {
+        static final AtomicInteger runs = new AtomicInteger();
+
+        @SchedulerTest(checkDeterminism = true)
+        void dependsOnAStaticCounter(TestScheduler scheduler) {
+            int tasks = runs.incrementAndGet();
+            for (int i = 0; i < tasks; i++) {
+                Task<Integer> task = scheduler.background().spawn(() -> 1);
+                task.join();
+            }
+        }
+    }
+}
