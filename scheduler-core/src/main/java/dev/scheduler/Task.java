@@ -3,6 +3,8 @@ package dev.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -61,12 +63,17 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     static final ScopedValue<Context> CONTEXT = ScopedValue.newInstance();
 
+    /** The observer in scope on a thread outside tasks and scoped calls; see TaskObserver.setThreadScope. */
+    static final ThreadLocal<TaskObserver> THREAD_SCOPE = new ThreadLocal<>();
+
     private static final int DETACHED = 1;
     private static final int OBSERVED = 1 << 1;
     private static final int STARTED = 1 << 2;
     private static final int FINISHED = 1 << 3;
     private static final int FAILURE_REPORTED = 1 << 4;
     private static final int TIMER = 1 << 5;
+
+    private static final int DUMP_DEPTH = 16;
 
     private static final VarHandle FLAGS;
 
@@ -162,6 +169,53 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
      */
     public Optional<Thread> thread() {
         return Optional.ofNullable(thread);
+    }
+
+    /**
+     * Returns the stack where this task's body is parked now, without the JDK's own frames; empty
+     * if the body has not started, has finished, or is running at this moment.
+     */
+    public List<StackTraceElement> parkedAt() {
+        Thread body = thread;
+        if (body == null || body.getState() != Thread.State.WAITING && body.getState() != Thread.State.TIMED_WAITING) {
+            return List.of();
+        }
+        List<StackTraceElement> frames = new ArrayList<>();
+        for (StackTraceElement frame : body.getStackTrace()) {
+            String type = frame.getClassName();
+            if (!type.startsWith("java.lang.VirtualThread") && !type.startsWith("jdk.internal.")
+                    && !type.startsWith("java.lang.System$") && !type.equals("java.util.concurrent.locks.LockSupport")) {
+                frames.add(frame);
+            }
+        }
+        return List.copyOf(frames);
+    }
+
+    /**
+     * Describes this task for deadlock and leak reports, as a thread dump describes a thread: id,
+     * label, where it runs, priority, spawn site, and where its body is parked now. Lines after the
+     * first are indented by two spaces.
+     */
+    public String dump() {
+        String lineBreak = System.lineSeparator();
+        StringBuilder out = new StringBuilder(meta.describe()).append(" (")
+                .append(meta.isForeground() ? "foreground, " + meta.session() : "background").append(", ")
+                .append(meta.priority()).append(')');
+        if (meta.spawnSite() != null) {
+            out.append(", spawned at ").append(meta.spawnSite());
+        }
+        List<StackTraceElement> stack = parkedAt();
+        if (!stack.isEmpty()) {
+            out.append(lineBreak).append("  parked at:");
+            for (StackTraceElement frame : stack.subList(0, Math.min(stack.size(), DUMP_DEPTH))) {
+                out.append(lineBreak).append("    at ").append(frame);
+            }
+        } else if (result.isDone() && hasFlag(FINISHED)) {
+            out.append(lineBreak).append("  finished: ").append(result.state().name().toLowerCase(Locale.ROOT));
+        } else {
+            out.append(lineBreak).append(hasFlag(STARTED) ? "  running" : "  has not started");
+        }
+        return out.toString();
     }
 
     /** Returns whether the outcome was observed: joined, awaited, or handed to a dependent stage. */

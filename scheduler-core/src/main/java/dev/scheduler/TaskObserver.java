@@ -1,7 +1,6 @@
 package dev.scheduler;
 
 import java.util.Objects;
-import java.util.concurrent.Callable;
 
 /**
  * Watches tasks come and go. Executors tell three kinds of observer about each task they spawn:
@@ -9,9 +8,9 @@ import java.util.concurrent.Callable;
  * observers, and the observer <em>in scope</em> where the task was spawned.
  *
  * <p>An observer in scope travels with tasks, not threads: a task spawned inside
- * {@link #callInScope(TaskObserver, Callable)} belongs to that observer, and so does every task it
- * spawns, on any executor, at any depth. Cloud sessions use this to find every task a request
- * started.
+ * {@link #callInScope(TaskObserver, ScopedValue.CallableOp)} belongs to that observer, and so does
+ * every task it spawns, on any executor, at any depth. Cloud sessions use this to find every task a
+ * request started.
  *
  * <p>Callbacks run on the thread that spawns, runs or finishes the task, possibly concurrently for
  * different tasks; they must be quick and must not throw.
@@ -42,12 +41,14 @@ public interface TaskObserver {
     void taskFinished(Task<?> task);
 
     /**
-     * Returns the observer in scope for the calling code: the one bound by the innermost
-     * {@link #callInScope} around it, or inherited by the task it runs in; or {@code null}.
+     * Returns the observer in scope for the calling code: inside a task body, the one bound by the
+     * innermost {@link #callInScope} around the code or else the one the task inherited; outside any
+     * task, the innermost {@code callInScope} or else the thread's {@link #setThreadScope}; or
+     * {@code null}.
      */
     static TaskObserver inScope() {
         Task.Context context = Task.context();
-        return context == null ? null : context.owner();
+        return context != null ? context.owner() : Task.THREAD_SCOPE.get();
     }
 
     /**
@@ -57,14 +58,33 @@ public interface TaskObserver {
      * @param observer the observer; not null
      * @param body what to call
      * @param <T> the result type
+     * @param <X> what {@code body} may throw
      * @return what {@code body} returned
-     * @throws Exception what {@code body} threw
+     * @throws X what {@code body} threw
      */
-    static <T> T callInScope(TaskObserver observer, Callable<T> body) throws Exception {
+    static <T, X extends Throwable> T callInScope(TaskObserver observer, ScopedValue.CallableOp<? extends T, X> body)
+            throws X {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(body, "body");
-        Task.Context context = Task.context();
-        Task<?> task = context == null ? null : context.task();
-        return ScopedValue.where(Task.CONTEXT, new Task.Context(task, observer)).call(body::call);
+        return ScopedValue.where(Task.CONTEXT, new Task.Context(Task.currentOrNull(), observer)).call(body);
+    }
+
+    /**
+     * Puts {@code observer} in scope for code the calling thread runs outside any task and outside
+     * {@link #callInScope}, until replaced: for single-threaded hosts that switch between sessions
+     * from one callback to the next, where a scoped call does not fit. Task bodies never see it;
+     * they carry the observer of their spawn.
+     *
+     * @param observer the observer, or {@code null} to remove it
+     * @return the observer it replaces, or {@code null}
+     */
+    static TaskObserver setThreadScope(TaskObserver observer) {
+        TaskObserver previous = Task.THREAD_SCOPE.get();
+        if (observer == null) {
+            Task.THREAD_SCOPE.remove();
+        } else {
+            Task.THREAD_SCOPE.set(observer);
+        }
+        return previous;
     }
 }

@@ -954,7 +954,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             out.append(' ').append(pending.size()).append(pending.size() == 1 ? " task is" : " tasks are")
                     .append(" pending:");
             for (Task<?> task : pending) {
-                describePending(task, out);
+                out.append(lineBreak).append("  ").append(task.dump().replace(lineBreak, lineBreak + "  "));
             }
         }
         if (!blockedSessions.isEmpty()) {
@@ -966,32 +966,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             out.append(" Spawn sites were not recorded: build the scheduler with capturePendingTraces(true).");
         }
         return new IllegalStateException(out.toString());
-    }
-
-    private void describePending(Task<?> task, StringBuilder out) {
-        String lineBreak = System.lineSeparator();
-        TaskMetadata meta = task.metadata();
-        out.append(lineBreak).append("  ").append(meta.describe()).append(" (")
-                .append(meta.isForeground() ? "foreground, " + meta.session() : "background").append(", ")
-                .append(meta.priority()).append(')').append(spawnedAt(meta));
-        Thread body = task.thread().orElse(null);
-        StackTraceElement[] stack = body == null ? new StackTraceElement[0] : body.getStackTrace();
-        List<StackTraceElement> frames = new ArrayList<>();
-        for (StackTraceElement frame : stack) {
-            String type = frame.getClassName();
-            if (!type.startsWith("java.lang.VirtualThread") && !type.startsWith("jdk.internal.")
-                    && !type.startsWith("java.lang.System$") && !type.equals("java.util.concurrent.locks.LockSupport")) {
-                frames.add(frame);
-            }
-        }
-        if (frames.isEmpty()) {
-            out.append(lineBreak).append("    has not started");
-            return;
-        }
-        out.append(lineBreak).append("    parked at:");
-        for (StackTraceElement frame : frames.subList(0, Math.min(frames.size(), 16))) {
-            out.append(lineBreak).append("      at ").append(frame);
-        }
     }
 
     private static String spawnedAt(TaskMetadata meta) {
