@@ -73,8 +73,7 @@ public final class ForegroundExecutor extends AbstractExecutor {
             return;
         }
         String caller = current == null ? "thread \"" + Thread.currentThread().getName() + "\""
-                : (current.metadata().isForeground() ? "foreground " : "background ") + current
-                        + " on thread \"" + Thread.currentThread().getName() + "\"";
+                : (current.metadata().isForeground() ? "foreground " : "background ") + current.metadata().describe();
         throw new IllegalStateException("ForegroundExecutor of " + session + " is confined to thread \""
                 + thread.getName() + "\", but " + operation + "() was called from " + caller);
     }

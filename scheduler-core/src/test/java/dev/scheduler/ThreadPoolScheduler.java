@@ -14,14 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * A plain multi-threaded scheduler for tests of the production paths: a pool for background
  * steps, one thread for foreground steps, a JDK timer. Not a dispatcher: just enough to be real.
  */
-final class ThreadPoolScheduler implements Scheduler, AutoCloseable {
+public final class ThreadPoolScheduler implements Scheduler, AutoCloseable {
 
     private final ExecutorService background = Executors.newFixedThreadPool(2);
     private final ExecutorService foreground;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Thread mainThread;
 
-    ThreadPoolScheduler() {
+    public ThreadPoolScheduler() {
         Thread[] holder = new Thread[1];
         foreground = Executors.newSingleThreadExecutor(runnable -> {
             holder[0] = new Thread(runnable, "test-main-loop");

@@ -1,0 +1,43 @@
+package dev.scheduler.cloud;
+
+import dev.scheduler.SessionId;
+import dev.scheduler.Task;
+import java.util.List;
+
+/**
+ * Thrown when a session ends, or is validated, while tasks it started are still running without a
+ * {@code waitUntil}. The message names each task: id, label, spawn site and where it is parked.
+ */
+public final class SessionCleanupException extends IllegalStateException {
+
+    private final transient SessionId session;
+    private final transient List<Task<?>> unauthorized;
+
+    SessionCleanupException(SessionId session, List<Task<?>> unauthorized) {
+        super(describe(session, unauthorized));
+        this.session = session;
+        this.unauthorized = List.copyOf(unauthorized);
+    }
+
+    /** Returns the session that leaked. */
+    public SessionId session() {
+        return session;
+    }
+
+    /** Returns the tasks still running without authorization, oldest first. */
+    public List<Task<?>> unauthorizedTasks() {
+        return unauthorized;
+    }
+
+    static String describe(SessionId session, List<Task<?>> unauthorized) {
+        String lineBreak = System.lineSeparator();
+        StringBuilder message = new StringBuilder("Session cleanup failed: ").append(unauthorized.size())
+                .append(unauthorized.size() == 1 ? " unauthorized task" : " unauthorized tasks")
+                .append(" still running in ").append(session)
+                .append(" (only work handed to waitUntil may outlive a session):");
+        for (Task<?> task : unauthorized) {
+            message.append(lineBreak).append("  ").append(task.dump().replace(lineBreak, lineBreak + "  "));
+        }
+        return message.toString();
+    }
+}
