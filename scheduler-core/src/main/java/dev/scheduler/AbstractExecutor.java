@@ -528,27 +528,27 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
 
     // ---------------------------------------------------------------- clock and environment
 
-    /** Returns the current time on the scheduler's clock (virtual under a {@code TestScheduler}). */
+    /** {@return the current time on the scheduler's clock (virtual under a {@code TestScheduler})} */
     public final Instant now() {
         return scheduler.now();
     }
 
-    /** Returns whether the caller runs on the scheduler's main (foreground) thread. */
+    /** {@return whether the caller runs on the scheduler's main (foreground) thread} */
     public final boolean isMainThread() {
         return scheduler.isMainThread();
     }
 
-    /** Returns the number of processors available to the JVM. */
+    /** {@return the number of processors available to the JVM} */
     public final int numCpus() {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Returns the scheduler this executor hands its steps to. */
+    /** {@return the scheduler this executor hands its steps to} */
     public final Scheduler scheduler() {
         return scheduler;
     }
 
-    /** Returns this executor's name, which tags its metrics. */
+    /** {@return this executor's name, which tags its metrics} */
     public final String name() {
         return name;
     }

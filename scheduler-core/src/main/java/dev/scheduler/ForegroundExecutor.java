@@ -46,12 +46,12 @@ public final class ForegroundExecutor extends AbstractExecutor {
         this.session = SessionId.next();
     }
 
-    /** Returns this executor's session. */
+    /** {@return this executor's session} */
     public SessionId sessionId() {
         return session;
     }
 
-    /** Returns the thread this executor is confined to. */
+    /** {@return the thread this executor is confined to} */
     public Thread thread() {
         return thread;
     }

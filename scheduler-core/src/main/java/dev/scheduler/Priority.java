@@ -25,7 +25,7 @@ public enum Priority {
         this.weight = weight;
     }
 
-    /** Returns this level's share of the draw among waiting levels. */
+    /** {@return this level's share of the draw among waiting levels} */
     public int weight() {
         return weight;
     }

@@ -26,7 +26,7 @@ public record QueueDepths(int background, int foreground, int timers, int deprio
         }
     }
 
-    /** Returns the number of steps in all queues together. */
+    /** {@return the number of steps in all queues together} */
     public int total() {
         return background + foreground + timers + deprioritized;
     }

@@ -89,18 +89,18 @@ public interface Scheduler {
     boolean park(Duration timeout);
 
     /**
-     * Returns an unparker for the calling thread: calling it from any thread wakes the calling
-     * thread from {@link #park(Duration)}.
+     * {@return an unparker for the calling thread: calling it from any thread wakes the calling
+     * thread from {@link #park(Duration)}}
      */
     Unparker unparker();
 
     /**
-     * Returns whether the calling code runs on this scheduler's main (foreground) thread, that is
-     * the confined thread itself or a foreground task it carries.
+     * {@return whether the calling code runs on this scheduler's main (foreground) thread, that is
+     * the confined thread itself or a foreground task it carries}
      */
     boolean isMainThread();
 
-    /** Returns the current time on this scheduler's clock: the system clock, or virtual time in tests. */
+    /** {@return the current time on this scheduler's clock: the system clock, or virtual time in tests} */
     Instant now();
 
     /**
@@ -118,11 +118,11 @@ public interface Scheduler {
         return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
     }
 
-    /** Returns an approximate snapshot of the steps waiting in this scheduler's queues, for metrics. */
+    /** {@return an approximate snapshot of the steps waiting in this scheduler's queues, for metrics} */
     QueueDepths queueDepths();
 
     /**
-     * Returns whether executors should record where each task was spawned. Recording costs about a
+     * {@return whether executors should record where each task was spawned} Recording costs about a
      * microsecond per spawn, so production dispatchers leave it off unless asked; the
      * {@code TestScheduler} turns it on so that deadlock and leak reports can name spawn sites.
      */

@@ -25,7 +25,7 @@ public record SessionId(long value) implements Comparable<SessionId> {
         }
     }
 
-    /** Returns a fresh id, greater than every id returned before it in this JVM. */
+    /** {@return a fresh id, greater than every id returned before it in this JVM} */
     public static SessionId next() {
         return new SessionId(SEQUENCE.incrementAndGet());
     }

@@ -25,7 +25,7 @@ final class SpawnSites {
     private SpawnSites() {
     }
 
-    /** Returns the spawning frame, or null if every frame is internal. */
+    /** {@return the spawning frame, or null if every frame is internal} */
     static StackTraceElement caller() {
         return WALKER.walk(frames -> frames
                 .filter(frame -> !INTERNAL.get(frame.getDeclaringClass()))

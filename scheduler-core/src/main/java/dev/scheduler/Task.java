@@ -117,12 +117,12 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         return task;
     }
 
-    /** Returns the task whose body the calling code runs in, if any. */
+    /** {@return the task whose body the calling code runs in, if any} */
     public static Optional<Task<?>> current() {
         return Optional.ofNullable(currentOrNull());
     }
 
-    /** Returns the context of the calling code, or null outside any task and scope. */
+    /** {@return the context of the calling code, or null outside any task and scope} */
     static Context context() {
         return CONTEXT.isBound() ? CONTEXT.get() : null;
     }
@@ -134,29 +134,29 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     // ---------------------------------------------------------------- identity
 
-    /** Returns this task's id. */
+    /** {@return this task's id} */
     public TaskId id() {
         return meta.id();
     }
 
-    /** Returns this task's label, if it was spawned with one. */
+    /** {@return this task's label, if it was spawned with one} */
     public Optional<TaskLabel> label() {
         return meta.labelIfAny();
     }
 
-    /** Returns what the scheduler knows about this task: id, label, priority, session, spawn site. */
+    /** {@return what the scheduler knows about this task: id, label, priority, session, spawn site} */
     public TaskMetadata metadata() {
         return meta;
     }
 
-    /** Returns whether this task was {@linkplain #detach() detached}. */
+    /** {@return whether this task was {@linkplain #detach() detached}} */
     public boolean isDetached() {
         return hasFlag(DETACHED);
     }
 
     /**
-     * Returns whether this task's body is still running or has yet to run: false once the body has
-     * returned or thrown, or once the task was cancelled before the body started. A cancelled task
+     * {@return whether this task's body is still running or has yet to run: false once the body has
+     * returned or thrown, or once the task was cancelled before the body started} A cancelled task
      * whose body has not yet reached a blocking point is still running.
      */
     public boolean isRunning() {
@@ -164,16 +164,16 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     }
 
     /**
-     * Returns the virtual thread running this task's body, while it runs on one: its stack shows
-     * where the body is parked.
+     * {@return the virtual thread running this task's body, while it runs on one: its stack shows
+     * where the body is parked}
      */
     public Optional<Thread> thread() {
         return Optional.ofNullable(thread);
     }
 
     /**
-     * Returns the stack where this task's body is parked now, without the JDK's own frames; empty
-     * if the body has not started, has finished, or is running at this moment.
+     * {@return the stack where this task's body is parked now, without the JDK's own frames; empty
+     * if the body has not started, has finished, or is running at this moment}
      */
     public List<StackTraceElement> parkedAt() {
         Thread body = thread;
@@ -195,6 +195,8 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
      * Describes this task for deadlock and leak reports, as a thread dump describes a thread: id,
      * label, where it runs, priority, spawn site, and where its body is parked now. Lines after the
      * first are indented by two spaces.
+     *
+     * @return the description
      */
     public String dump() {
         String lineBreak = System.lineSeparator();
@@ -218,7 +220,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         return out.toString();
     }
 
-    /** Returns whether the outcome was observed: joined, awaited, or handed to a dependent stage. */
+    /** {@return whether the outcome was observed: joined, awaited, or handed to a dependent stage} */
     public boolean isObserved() {
         return hasFlag(OBSERVED);
     }
@@ -252,7 +254,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         reportFailureIfUnjoinable();
     }
 
-    /** Returns whether this task has completed: returned, failed or been cancelled. */
+    /** {@return whether this task has completed: returned, failed or been cancelled} */
     public boolean isReady() {
         return result.isDone();
     }
@@ -727,7 +729,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     }
 
     /**
-     * Returns a {@link CompletableFuture} that completes as this task does. Completing or
+     * {@return a {@link CompletableFuture} that completes as this task does} Completing or
      * cancelling the returned future does not affect this task.
      */
     @Override

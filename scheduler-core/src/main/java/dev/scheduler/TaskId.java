@@ -25,7 +25,7 @@ public record TaskId(long value) implements Comparable<TaskId> {
         }
     }
 
-    /** Returns a fresh id, greater than every id returned before it in this JVM. */
+    /** {@return a fresh id, greater than every id returned before it in this JVM} */
     public static TaskId next() {
         return new TaskId(SEQUENCE.incrementAndGet());
     }

@@ -28,17 +28,17 @@ public record TaskMetadata(
         Objects.requireNonNull(priority, "priority");
     }
 
-    /** Returns the task's label, if it has one. */
+    /** {@return the task's label, if it has one} */
     public Optional<TaskLabel> labelIfAny() {
         return Optional.ofNullable(label);
     }
 
-    /** Returns whether the step runs on a foreground session's confined thread. */
+    /** {@return whether the step runs on a foreground session's confined thread} */
     public boolean isForeground() {
         return session != null;
     }
 
-    /** Describes the task for reports: {@code task #12 "indexer"}. */
+    /** {@return the task described for reports: {@code task #12 "indexer"}} */
     public String describe() {
         return label == null ? "task " + id : "task " + id + " \"" + label + "\"";
     }

@@ -41,10 +41,10 @@ public interface TaskObserver {
     void taskFinished(Task<?> task);
 
     /**
-     * Returns the observer in scope for the calling code: inside a task body, the one bound by the
+     * {@return the observer in scope for the calling code: inside a task body, the one bound by the
      * innermost {@link #callInScope} around the code or else the one the task inherited; outside any
      * task, the innermost {@code callInScope} or else the thread's {@link #setThreadScope}; or
-     * {@code null}.
+     * {@code null}}
      */
     static TaskObserver inScope() {
         Task.Context context = Task.context();

@@ -41,7 +41,7 @@ final class TaskThreads {
     private TaskThreads() {
     }
 
-    /** Returns whether task bodies can run on virtual threads carried by our schedulers. */
+    /** {@return whether task bodies can run on virtual threads carried by our schedulers} */
     static boolean available() {
         return NEW_VIRTUAL_THREAD != null;
     }

@@ -53,7 +53,7 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
 
     // ---------------------------------------------------------------- sessions
 
-    /** Creates a session; tasks spawned while it is current belong to it. */
+    /** Creates a session; tasks spawned while it is current belong to it. {@return the new session's id} */
     public SessionId createSession() {
         SessionId id = SessionId.next();
         sessions.put(id, new WorkerSession(id, this));
@@ -124,7 +124,7 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
         }
     }
 
-    /** Returns the session current for the calling code, if it is one of this context's. */
+    /** {@return the session current for the calling code, if it is one of this context's} */
     public Optional<SessionId> currentSession() {
         WorkerSession session = mine(TaskObserver.inScope());
         return session == null ? Optional.empty() : Optional.of(session.id());
@@ -179,7 +179,7 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
         return unauthorized;
     }
 
-    /** Returns the active sessions' states, oldest first, and the cleanup failures so far. */
+    /** {@return the active sessions' states, oldest first, and the cleanup failures so far} */
     public SessionsSnapshot snapshot() {
         return new SessionsSnapshot(sessions.values().stream()
                 .sorted(Comparator.comparing(WorkerSession::id))
@@ -187,7 +187,7 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
                 .toList(), cleanupFailures.get());
     }
 
-    /** Returns what ending a session does about unauthorized tasks. */
+    /** {@return what ending a session does about unauthorized tasks} */
     public CleanupPolicy cleanupPolicy() {
         return policy;
     }

@@ -19,12 +19,12 @@ public final class SessionCleanupException extends IllegalStateException {
         this.unauthorized = List.copyOf(unauthorized);
     }
 
-    /** Returns the session that leaked. */
+    /** {@return the session that leaked} */
     public SessionId session() {
         return session;
     }
 
-    /** Returns the tasks still running without authorization, oldest first. */
+    /** {@return the tasks still running without authorization, oldest first} */
     public List<Task<?>> unauthorizedTasks() {
         return unauthorized;
     }

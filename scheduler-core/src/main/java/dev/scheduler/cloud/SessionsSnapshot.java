@@ -16,22 +16,22 @@ public record SessionsSnapshot(List<SessionState> sessions, long cleanupFailures
         sessions = List.copyOf(sessions);
     }
 
-    /** Returns how many sessions are active. */
+    /** {@return how many sessions are active} */
     public int activeSessions() {
         return sessions.size();
     }
 
-    /** Returns how many tasks of all sessions are running. */
+    /** {@return how many tasks of all sessions are running} */
     public int runningTasks() {
         return sum(SessionState::running);
     }
 
-    /** Returns how many running tasks of all sessions may outlive their session. */
+    /** {@return how many running tasks of all sessions may outlive their session} */
     public int waitUntilTasks() {
         return sum(SessionState::waitUntil);
     }
 
-    /** Returns how many running tasks of all sessions would leak if their session ended now. */
+    /** {@return how many running tasks of all sessions would leak if their session ended now} */
     public int unauthorizedTasks() {
         return sum(SessionState::unauthorized);
     }

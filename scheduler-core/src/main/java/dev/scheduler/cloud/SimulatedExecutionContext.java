@@ -56,7 +56,7 @@ public final class SimulatedExecutionContext extends AbstractExecutionContext {
         this.timers = new Executor(foreground.scheduler(), "platform-timers");
     }
 
-    /** Returns the foreground executor this context runs on. */
+    /** {@return the foreground executor this context runs on} */
     public ForegroundExecutor foreground() {
         return foreground;
     }

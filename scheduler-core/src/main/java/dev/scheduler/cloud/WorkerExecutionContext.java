@@ -36,7 +36,7 @@ public final class WorkerExecutionContext extends AbstractExecutionContext {
         this.executor = Objects.requireNonNull(executor, "executor");
     }
 
-    /** Returns the executor this context runs {@code waitUntil} bodies on. */
+    /** {@return the executor this context runs {@code waitUntil} bodies on} */
     public Executor executor() {
         return executor;
     }

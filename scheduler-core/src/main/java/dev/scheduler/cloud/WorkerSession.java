@@ -36,32 +36,32 @@ public final class WorkerSession implements AutoCloseable {
         this.context = context;
     }
 
-    /** Returns the session's id. */
+    /** {@return the session's id} */
     public SessionId id() {
         return id;
     }
 
-    /** Returns whether the handler asked to fall through to the origin if it fails. */
+    /** {@return whether the handler asked to fall through to the origin if it fails} */
     public boolean passesThrough() {
         return passesThrough;
     }
 
-    /** Returns the tasks spawned in this session whose bodies have not finished, oldest first. */
+    /** {@return the tasks spawned in this session whose bodies have not finished, oldest first} */
     public synchronized List<Task<?>> runningTasks() {
         return List.copyOf(running.values());
     }
 
-    /** Returns the running tasks that may outlive the session, oldest first. */
+    /** {@return the running tasks that may outlive the session, oldest first} */
     public synchronized List<Task<?>> waitUntilTasks() {
         return running.values().stream().filter(task -> authorized.contains(task.id())).toList();
     }
 
-    /** Returns the running tasks that would leak if the session ended now, oldest first. */
+    /** {@return the running tasks that would leak if the session ended now, oldest first} */
     public synchronized List<Task<?>> unauthorizedTasks() {
         return running.values().stream().filter(task -> !authorized.contains(task.id())).toList();
     }
 
-    /** Returns a snapshot of this session's counts. */
+    /** {@return a snapshot of this session's counts} */
     public synchronized SessionState state() {
         int allowed = 0;
         for (TaskId task : running.keySet()) {
@@ -146,7 +146,7 @@ public final class WorkerSession implements AutoCloseable {
         }
     }
 
-    /** Returns the session a scope observer belongs to, or null if it is not a session's. */
+    /** {@return the session a scope observer belongs to, or null if it is not a session's} */
     static WorkerSession of(TaskObserver observer) {
         return observer instanceof Tracker tracker ? tracker.session() : null;
     }

@@ -53,7 +53,7 @@ public record Seeds(long first, int iterations) {
         return new Seeds(resolvedFirst, resolvedIterations);
     }
 
-    /** Returns the seeds in order. */
+    /** {@return the seeds in order} */
     public LongStream stream() {
         return LongStream.range(0, iterations).map(i -> first + i);
     }

@@ -312,8 +312,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     // ---------------------------------------------------------------- executors
 
     /**
-     * Returns a new foreground executor on this scheduler: a new session, confined to the
-     * scheduler's thread.
+     * {@return a new foreground executor on this scheduler: a new session, confined to the
+     * scheduler's thread}
      *
      * @throws IllegalStateException if not called on the scheduler's thread
      */
@@ -322,7 +322,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return new ForegroundExecutor(this, thread);
     }
 
-    /** Returns this scheduler's background executor (one per scheduler). */
+    /** {@return this scheduler's background executor (one per scheduler)} */
     public synchronized Executor background() {
         if (background == null) {
             background = new Executor(this);
@@ -384,7 +384,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     }
 
     /**
-     * Returns an unparker for this scheduler's thread (the only thread that can park on it). Firing
+     * {@return an unparker for this scheduler's thread (the only thread that can park on it)} Firing
      * it from another thread while parking is forbidden counts as non-determinism.
      */
     @Override
@@ -398,7 +398,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         };
     }
 
-    /** Returns true on the scheduler's thread outside any task, and inside foreground tasks. */
+    /** {@return true on the scheduler's thread outside any task, and inside foreground tasks} */
     @Override
     public boolean isMainThread() {
         Task<?> task = Task.current().orElse(null);
@@ -603,7 +603,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
     }
 
-    /** Returns the tasks spawned on this scheduler whose bodies have not finished, oldest first. */
+    /** {@return the tasks spawned on this scheduler whose bodies have not finished, oldest first} */
     public List<Task<?>> pendingTasks() {
         synchronized (live) {
             return List.copyOf(live.values());
@@ -634,22 +634,22 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         timeoutTicksMax = max;
     }
 
-    /** Returns the seeded random generator behind every choice, for tests that need randomness too. */
+    /** {@return the seeded random generator behind every choice, for tests that need randomness too} */
     public RandomGenerator rng() {
         return rng;
     }
 
-    /** Returns the seed the current run uses. */
+    /** {@return the seed the current run uses} */
     public long seed() {
         return seed;
     }
 
-    /** Returns the configuration the scheduler was built with. */
+    /** {@return the configuration the scheduler was built with} */
     public TestSchedulerConfig config() {
         return config;
     }
 
-    /** Returns the thread that runs every step. */
+    /** {@return the thread that runs every step} */
     public Thread thread() {
         return thread;
     }
@@ -678,8 +678,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     }
 
     /**
-     * Returns every step run since the scheduler was created or reseeded, when the configuration
-     * records a trace: each entry names the task by spawn order and label, or a timer by deadline.
+     * {@return every step run since the scheduler was created or reseeded, when the configuration
+     * records a trace: each entry names the task by spawn order and label, or a timer by deadline}
      */
     public List<String> trace() {
         return trace == null ? List.of() : List.copyOf(trace);

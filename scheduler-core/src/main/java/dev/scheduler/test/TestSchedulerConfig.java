@@ -36,7 +36,7 @@ public record TestSchedulerConfig(
         requireTickRange(timeoutTicksMin, timeoutTicksMax);
     }
 
-    /** Returns the defaults with seed 0. */
+    /** {@return the defaults with seed 0} */
     public static TestSchedulerConfig defaults() {
         return builder().build();
     }
@@ -51,12 +51,12 @@ public record TestSchedulerConfig(
         return builder().seed(seed).build();
     }
 
-    /** Returns a builder holding the defaults. */
+    /** {@return a builder holding the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Returns a builder holding this configuration. */
+    /** {@return a builder holding this configuration} */
     public Builder toBuilder() {
         return new Builder()
                 .seed(seed)
@@ -172,7 +172,7 @@ public record TestSchedulerConfig(
             return this;
         }
 
-        /** Returns the configuration. */
+        /** {@return the configuration} */
         public TestSchedulerConfig build() {
             return new TestSchedulerConfig(seed, randomizeOrder, allowParking, capturePendingTraces,
                     timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism);

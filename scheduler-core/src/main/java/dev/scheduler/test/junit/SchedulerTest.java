@@ -40,15 +40,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SchedulerTestExtension.class)
 public @interface SchedulerTest {
 
-    /** How many consecutive seeds to run; at least 1. */
+    /** {@return how many consecutive seeds to run; at least 1} */
     int iterations() default 1;
 
-    /** The first seed. */
+    /** {@return the first seed} */
     long seed() default 0;
 
-    /** Whether to run every seed twice and fail if the two step traces differ. */
+    /** {@return whether to run every seed twice and fail if the two step traces differ} */
     boolean checkDeterminism() default false;
 
-    /** Whether the scheduler may wait for real threads when nothing can run. */
+    /** {@return whether the scheduler may wait for real threads when nothing can run} */
     boolean allowParking() default false;
 }
