@@ -53,7 +53,11 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
 
     // ---------------------------------------------------------------- sessions
 
-    /** Creates a session; tasks spawned while it is current belong to it. {@return the new session's id} */
+    /**
+     * Creates a session; tasks spawned while it is current belong to it.
+     *
+     * @return the new session's id
+     */
     public SessionId createSession() {
         SessionId id = SessionId.next();
         sessions.put(id, new WorkerSession(id, this));
