@@ -5,6 +5,8 @@ import dev.scheduler.test.TestScheduler;
 import dev.scheduler.test.TestSchedulerConfig;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,14 +19,16 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Provides one invocation per seed for {@link SchedulerTest} methods. The scheduler of an
- * invocation lives in that invocation's store, so JUnit closes it when the invocation ends; the
- * first run's trace of a determinism check lives in the method's store until its replay compares.
+ * Provides one invocation per seed for {@link SchedulerTest} methods. A fresh scheduler lives in
+ * its invocation's store, so JUnit closes it when the invocation ends; a scheduler supplied by a
+ * {@link TestSchedulerSource} is only reseeded and ended. The first run's trace of a determinism
+ * check lives in the method's store until its replay compares.
  */
 final class SchedulerTestExtension implements TestTemplateInvocationContextProvider {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SchedulerTestExtension.class);
     private static final String SCHEDULER = "scheduler";
+    private static final String SHARED = "shared-scheduler";
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
@@ -82,8 +86,36 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return context.getStore(NAMESPACE).computeIfAbsent(SCHEDULER,
-                    key -> new TestScheduler(invocation.config()), TestScheduler.class);
+            ExtensionContext.Store store = context.getStore(NAMESPACE);
+            TestScheduler shared = store.get(SHARED, TestScheduler.class);
+            if (shared != null) {
+                return shared;
+            }
+            TestScheduler supplied = suppliedScheduler(context);
+            if (supplied != null) {
+                if (invocation.settings().checkDeterminism()) {
+                    throw new ExtensionConfigurationException("@SchedulerTest(checkDeterminism = true) needs a fresh "
+                            + "scheduler per run, but " + context.getRequiredTestMethod().getName() + " runs on a shared "
+                            + "one; a cached context carries state from run to run, so its traces cannot be compared");
+                }
+                supplied.reseed(invocation.seed());
+                if (invocation.settings().allowParking()) {
+                    supplied.allowParking();
+                }
+                store.put(SHARED, supplied);
+                return supplied;
+            }
+            return store.computeIfAbsent(SCHEDULER, key -> new TestScheduler(invocation.config()), TestScheduler.class);
+        }
+
+        private static TestScheduler suppliedScheduler(ExtensionContext context) {
+            for (TestSchedulerSource source : ServiceLoader.load(TestSchedulerSource.class)) {
+                Optional<TestScheduler> scheduler = source.schedulerFor(context);
+                if (scheduler.isPresent()) {
+                    return scheduler.get();
+                }
+            }
+            return null;
         }
     }
 
@@ -99,10 +131,15 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
             } catch (Throwable thrown) {
                 failure = thrown;
             }
-            TestScheduler scheduler = context.getStore(NAMESPACE).get(SCHEDULER, TestScheduler.class);
+            ExtensionContext.Store store = context.getStore(NAMESPACE);
+            TestScheduler shared = store.remove(SHARED, TestScheduler.class);
+            TestScheduler scheduler = shared != null ? shared : store.get(SCHEDULER, TestScheduler.class);
             if (scheduler != null) {
                 try {
                     scheduler.endTest();
+                    if (shared != null && invocation.settings().allowParking()) {
+                        shared.forbidParking();
+                    }
                     if (failure == null && invocation.settings().checkDeterminism()) {
                         compareTraces(scheduler, context);
                     }

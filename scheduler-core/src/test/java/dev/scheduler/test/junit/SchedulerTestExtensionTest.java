@@ -83,8 +83,49 @@ class SchedulerTestExtensionTest {
         assertThat(FiveSeeds.seen).containsExactly(12L);
     }
 
+    @Test
+    void aSuppliedSchedulerIsReseededForEachSeedAndEndedButNeverClosed() {
+        try (TestScheduler shared = new TestScheduler()) {
+            SharedScheduler.seen.clear();
+            SuppliedSchedulers.next = shared;
+            try {
+                run(SharedScheduler.class).testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
+            } finally {
+                SuppliedSchedulers.next = null;
+            }
+
+            assertThat(SharedScheduler.seen).containsExactly(shared, shared, shared);
+            assertThat(shared.seed()).isEqualTo(2);
+            assertThat(shared.background().spawn(() -> "still open").join()).isEqualTo("still open");
+        }
+    }
+
     private static EngineExecutionResults run(Class<?> testClass) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute();
+    }
+
+    /** Registered in META-INF/services of the test sources; supplies a scheduler only when one is set. */
+    public static final class SuppliedSchedulers implements TestSchedulerSource {
+        static volatile TestScheduler next;
+
+        @Override
+        public java.util.Optional<TestScheduler> schedulerFor(org.junit.jupiter.api.extension.ExtensionContext context) {
+            return java.util.Optional.ofNullable(next);
+        }
+    }
+
+    static class SharedScheduler {
+        static final List<TestScheduler> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @SchedulerTest(iterations = 3)
+        void runsOnTheSuppliedScheduler(TestScheduler scheduler) {
+            seen.add(scheduler);
+            if (scheduler.seed() == 1) {
+                scheduler.background().spawn(() -> {
+                    throw new IllegalStateException("unobserved");
+                });
+            }
+        }
     }
 
     static class FiveSeeds {
