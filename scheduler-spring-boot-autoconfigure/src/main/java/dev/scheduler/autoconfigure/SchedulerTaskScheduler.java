@@ -1,0 +1,256 @@
+package dev.scheduler.autoconfigure;
+
+import dev.scheduler.Cancellable;
+import dev.scheduler.Executor;
+import dev.scheduler.Task;
+import dev.scheduler.TaskLabel;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.Trigger;
+import org.springframework.scheduling.TriggerContext;
+import org.springframework.scheduling.support.SimpleTriggerContext;
+
+/**
+ * Spring's {@link TaskScheduler} on the scheduler: {@code @Scheduled} methods (fixed rate, fixed
+ * delay, cron) and every other use of Spring's {@code TaskScheduler} run as tasks on an
+ * {@link Executor}, timed by the scheduler's clock. Under a {@code TestScheduler},
+ * {@code advanceClock(Duration.ofHours(1))} runs exactly the invocations due in that hour, in
+ * order, without real waiting.
+ *
+ * <p>Policies:
+ * <ul>
+ *   <li><b>Time.</b> Every time, including a trigger's next execution and a cron expression's next
+ *       match, is read from {@link #getClock()}, which reads the scheduler's {@code now()}.
+ *       Delays run on the scheduler's timers.
+ *   <li><b>Runs.</b> Each run is a detached task labelled with the scheduled method's name (or
+ *       {@code scheduled}). Runs of one job never overlap: a fixed-rate run that falls due while
+ *       the previous one still runs starts as soon as it ends.
+ *   <li><b>Failures.</b> A run that throws is reported to the scheduler (logged in production, a
+ *       test failure under a {@code TestScheduler}); a periodic job keeps its schedule, as Spring's
+ *       own schedulers do.
+ *   <li><b>Cancellation.</b> Cancelling the returned future withdraws the next run; with
+ *       {@code mayInterruptIfRunning} it also cancels the run in progress.
+ * </ul>
+ */
+public final class SchedulerTaskScheduler implements TaskScheduler {
+
+    private static final TaskLabel DEFAULT_LABEL = TaskLabel.of("scheduled");
+
+    private final Executor executor;
+    private final Clock clock;
+
+    /**
+     * Creates a task scheduler that runs jobs on {@code executor}, timed by {@code clock}.
+     *
+     * @param executor where the runs go; its scheduler's timers time them
+     * @param clock the clock triggers read; it must read the executor's scheduler
+     * @throws NullPointerException if an argument is null
+     */
+    public SchedulerTaskScheduler(Executor executor, Clock clock) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Clock getClock() {
+        return clock;
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, Trigger trigger) {
+        Objects.requireNonNull(trigger, "trigger");
+        return start(task, trigger);
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
+        Objects.requireNonNull(startTime, "startTime");
+        return start(task, context -> context.lastScheduledExecution() == null ? startTime : null);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable task, Instant startTime, Duration period) {
+        Objects.requireNonNull(startTime, "startTime");
+        requirePositive(period, "period");
+        return start(task, context -> context.lastScheduledExecution() == null ? startTime
+                : context.lastScheduledExecution().plus(period));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable task, Duration period) {
+        return scheduleAtFixedRate(task, clock.instant(), period);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Instant startTime, Duration delay) {
+        Objects.requireNonNull(startTime, "startTime");
+        requirePositive(delay, "delay");
+        return start(task, context -> context.lastCompletion() == null ? startTime
+                : context.lastCompletion().plus(delay));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Duration delay) {
+        return scheduleWithFixedDelay(task, clock.instant(), delay);
+    }
+
+    private ScheduledFuture<?> start(Runnable task, Trigger trigger) {
+        Objects.requireNonNull(task, "task");
+        Job job = new Job(task, trigger);
+        job.scheduleNext();
+        return job;
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+    }
+
+    /** The label of a job's runs: {@code @Scheduled} runnables name their method; anything else is "scheduled". */
+    private static TaskLabel labelOf(Runnable task) {
+        String text = task.toString();
+        boolean objectDefault = text.equals(task.getClass().getName() + "@" + Integer.toHexString(task.hashCode()));
+        // Identity-based text differs between runs, and labels appear in a TestScheduler's replayable trace.
+        return objectDefault || text.isBlank() ? DEFAULT_LABEL : TaskLabel.of(text);
+    }
+
+    /** One scheduled job: its trigger, its next timer, the run in progress, and its own future. */
+    private final class Job implements ScheduledFuture<Object> {
+
+        private final Runnable body;
+        private final Trigger trigger;
+        private final TaskLabel label;
+        private final SimpleTriggerContext context = new SimpleTriggerContext(clock);
+        private final CompletableFuture<Object> done = new CompletableFuture<>();
+        private Instant next;
+        private Cancellable timer;
+        private Task<Void> running;
+
+        Job(Runnable body, Trigger trigger) {
+            this.body = body;
+            this.trigger = trigger;
+            this.label = labelOf(body);
+        }
+
+        /** Asks the trigger for the next run and sets a timer for it; completes the job when there is none. */
+        void scheduleNext() {
+            Instant at = trigger.nextExecution(context);
+            synchronized (this) {
+                if (done.isDone()) {
+                    return;
+                }
+                if (at == null) {
+                    next = null;
+                    done.complete(null);
+                    return;
+                }
+                next = at;
+                Duration delay = Duration.between(clock.instant(), at);
+                timer = executor.scheduler().scheduleAfter(delay.isNegative() ? Duration.ZERO : delay, () -> run(at));
+            }
+        }
+
+        /** A timer step: starts the run as a task, which schedules the next run when it ends. */
+        private void run(Instant scheduled) {
+            synchronized (this) {
+                if (done.isDone()) {
+                    return;
+                }
+                timer = null;
+                running = executor.spawnLabeled(label, () -> {
+                    Instant started = clock.instant();
+                    try {
+                        body.run();
+                    } finally {
+                        context.update(scheduled, started, clock.instant());
+                        scheduleNext();
+                    }
+                });
+                running.detach();
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            Cancellable pending;
+            Task<Void> current;
+            synchronized (this) {
+                if (!done.cancel(false)) {
+                    return false;
+                }
+                pending = timer;
+                current = running;
+                timer = null;
+            }
+            if (pending != null) {
+                pending.cancel();
+            }
+            if (mayInterruptIfRunning && current != null) {
+                current.cancel();
+            }
+            return true;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return done.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return done.isDone();
+        }
+
+        @Override
+        public Object get() throws InterruptedException, ExecutionException {
+            try {
+                return executor.blockOn(done);
+            } catch (CompletionException e) {
+                throw new ExecutionException(e.getCause());
+            }
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            try {
+                if (executor.blockWithTimeout(Duration.of(timeout, unit.toChronoUnit()), done).isEmpty() && !done.isDone()) {
+                    throw new TimeoutException(label + " did not complete within " + timeout + " " + unit);
+                }
+                return done.join();
+            } catch (CompletionException e) {
+                throw new ExecutionException(e.getCause());
+            }
+        }
+
+        @Override
+        public synchronized long getDelay(TimeUnit unit) {
+            Instant at = next;
+            if (at == null) {
+                return 0;
+            }
+            return unit.convert(Duration.between(clock.instant(), at));
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public String toString() {
+            return "scheduled job " + label + (done.isDone() ? " (done)" : " (next " + next + ")");
+        }
+    }
+}
