@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
 
 /**
  * Runs Spring's {@code @Scheduled} and {@code @Async} on the scheduler when
@@ -51,6 +52,17 @@ public final class SchedulerTaskBridgeAutoConfiguration {
         Clock triggers = shared != null && shared.scheduler() == scheduler ? shared
                 : new SchedulerClock(scheduler, ZoneId.systemDefault());
         return new SchedulerTaskScheduler(executor, triggers);
+    }
+
+    /**
+     * Hands the bridged task scheduler straight to {@code @Scheduled}'s registrar. Left alone, the
+     * registrar wraps it in Spring's {@code TaskSchedulerRouter}, whose clock is always the system
+     * clock, so an {@code initialDelay} would count from wall time rather than the scheduler's time.
+     * The cost: {@code @Scheduled(scheduler = "...")} qualifiers are not routed while the bridge is on.
+     */
+    @Bean
+    SchedulingConfigurer schedulerTaskSchedulerRegistration(ObjectProvider<SchedulerTaskScheduler> taskScheduler) {
+        return registrar -> taskScheduler.ifUnique(registrar::setTaskScheduler);
     }
 
     @Bean(name = {APPLICATION_TASK_EXECUTOR_BEAN_NAME, "taskExecutor"})
