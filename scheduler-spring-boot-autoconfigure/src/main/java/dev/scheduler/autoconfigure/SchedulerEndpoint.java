@@ -120,7 +120,8 @@ public class SchedulerEndpoint {
      *
      * @param id the task's id
      * @param label its label, or {@code null}
-     * @param state {@code scheduled} (its body has not started), {@code running} or {@code parked}
+     * @param state {@code parked} (its body waits for something) or {@code running} (queued to run,
+     *     or on a thread now)
      * @param waitUntil whether it may outlive its session
      * @param spawnSite where it was spawned, or {@code null} when the scheduler does not record
      *     spawn sites
@@ -137,11 +138,8 @@ public class SchedulerEndpoint {
         }
 
         private static String stateOf(Task<?> task, List<String> parkedAt) {
-            if (!parkedAt.isEmpty()) {
-                return "parked";
-            }
-            Thread body = task.thread().orElse(null);
-            return body != null && body.getState() == Thread.State.NEW ? "scheduled" : "running";
+            // Task has no public "started" flag, so a task queued for its first step counts as running.
+            return parkedAt.isEmpty() ? "running" : "parked";
         }
     }
 }

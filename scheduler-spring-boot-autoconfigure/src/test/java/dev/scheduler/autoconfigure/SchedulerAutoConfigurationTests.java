@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.scheduler.Executor;
 import dev.scheduler.ForegroundExecutor;
 import dev.scheduler.Scheduler;
+import dev.scheduler.SessionId;
+import dev.scheduler.TaskLabel;
 import dev.scheduler.cloud.CleanupPolicy;
 import dev.scheduler.cloud.SimulatedExecutionContext;
 import dev.scheduler.test.TestScheduler;
@@ -12,6 +14,7 @@ import dev.scheduler.test.TestSchedulerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
@@ -231,6 +234,46 @@ class SchedulerAutoConfigurationTests {
         testRunner.run(context -> assertThat(context).doesNotHaveBean(SchedulerEndpoint.class));
         testRunner.withPropertyValues("management.endpoints.web.exposure.include=scheduler")
                 .run(context -> assertThat(context).hasSingleBean(SchedulerEndpoint.class));
+    }
+
+    @Test
+    void endpointShouldShowTheDispatcherItsQueuesAndASessionsLiveTasks() {
+        testRunner.withPropertyValues("management.endpoints.web.exposure.include=scheduler").run(context -> {
+            TestScheduler scheduler = context.getBean(TestScheduler.class);
+            Executor background = context.getBean(Executor.class);
+            SimulatedExecutionContext platform = context.getBean(SimulatedExecutionContext.class);
+            SessionId request = platform.createSession();
+            platform.withSession(request, () -> {
+                background.spawnLabeled(TaskLabel.of("warm-cache"), () -> background.timer(Duration.ofHours(1)).join());
+                platform.waitUntil(() -> background.timer(Duration.ofHours(2)).join());
+            });
+            scheduler.runUntilParked();
+            SchedulerEndpoint endpoint = context.getBean(SchedulerEndpoint.class);
+
+            SchedulerEndpoint.SchedulerDescriptor described = endpoint.scheduler();
+            assertThat(described.dispatcher()).isEqualTo(TestScheduler.class.getName());
+            assertThat(described.now()).isEqualTo(TestScheduler.START);
+            assertThat(described.queues().timers()).isEqualTo(2);
+            assertThat(described.sessions()).containsExactly(
+                    new SchedulerEndpoint.SessionDescriptor(request.toString(), 2, 1, 1, 0, false));
+
+            SchedulerEndpoint.SessionTasksDescriptor tasks = endpoint.session(request.toString());
+            assertThat(tasks.id()).isEqualTo(request.toString());
+            assertThat(tasks.tasks()).hasSize(2);
+            SchedulerEndpoint.TaskDescriptor leak = tasks.tasks().getFirst();
+            assertThat(leak.label()).isEqualTo("warm-cache");
+            assertThat(leak.state()).isEqualTo("parked");
+            assertThat(leak.waitUntil()).isFalse();
+            assertThat(leak.spawnSite()).startsWith(SchedulerAutoConfigurationTests.class.getName() + ".lambda$");
+            assertThat(leak.parkedAt()).anyMatch(frame -> frame.startsWith("dev.scheduler.Task.join"));
+            assertThat(tasks.tasks().get(1).waitUntil()).isTrue();
+            assertThat(endpoint.session(String.valueOf(request.value()))).isEqualTo(tasks);
+            assertThat(endpoint.session("session-" + (request.value() + 1000))).isNull();
+            assertThat(endpoint.session("not-a-session")).isNull();
+
+            scheduler.advanceClock(Duration.ofHours(2));
+            assertThat(endpoint.session(request.toString()).tasks()).isEmpty();
+        });
     }
 
     @Test
