@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
@@ -133,7 +134,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     private int timeoutTicksMin;
     private int timeoutTicksMax;
     private long timerSequence;
-    private int cancelledTimers;
+    private final AtomicInteger cancelledTimers = new AtomicInteger();
     private List<String> trace;
     private Map<TaskId, Integer> ordinals;
     private int spawned;
@@ -142,7 +143,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     private volatile long clockNanos;
     private volatile TaskId runningTask;
     private volatile boolean closed;
-    private volatile QueueDepths depths = QueueDepths.EMPTY;
 
     /**
      * Creates a scheduler with the default configuration and seed 0, owned by the calling thread.
@@ -421,9 +421,15 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return Scheduler.super.as(type);
     }
 
+    /**
+     * {@return the waiting steps by queue} Read from another thread, the counts may be a step
+     * behind: they are for metrics.
+     */
     @Override
     public QueueDepths queueDepths() {
-        return depths;
+        // Racy reads of int counters: never torn, at worst stale, which a metrics snapshot allows.
+        return new QueueDepths(runQueue.backgroundCount(), runQueue.foregroundCount(),
+                Math.max(0, timers.size() - cancelledTimers.get()), deprioritizedSteps.size());
     }
 
     @Override
@@ -780,7 +786,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         drainInbox();
         Timer due = pollDueTimer();
         if (due != null) {
-            updateDepths();
             record("timer@" + Duration.ofNanos(due.deadline));
             due.step.run();
             return true;
@@ -789,7 +794,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         if (step == null) {
             step = deprioritizedSteps.pollFirst();
         }
-        updateDepths();
         if (step == null) {
             return false;
         }
@@ -825,13 +829,11 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         } else {
             runQueue.add(step);
         }
-        updateDepths();
     }
 
     private void acceptTimer(Timer timer) {
         timer.sequence = timerSequence++;
         timers.add(timer);
-        updateDepths();
     }
 
     private void drainInbox() {
@@ -848,7 +850,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         Timer head = timers.peek();
         while (head != null && head.isCancelled()) {
             timers.poll();
-            cancelledTimers = Math.max(0, cancelledTimers - 1);
+            cancelledTimers.decrementAndGet();
             head = timers.peek();
         }
         return head;
@@ -865,20 +867,14 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     }
 
     private void timerCancelled() {
+        cancelledTimers.incrementAndGet();
         // Only the scheduler's thread touches the heap; other threads leave the entry for nextTimer().
-        if (Thread.currentThread() == thread || onSchedulerThread()) {
-            cancelledTimers++;
-            if (cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
-                timers.removeIf(Timer::isCancelled);
-                cancelledTimers = 0;
-            }
-            updateDepths();
+        int cancelled = cancelledTimers.get();
+        if (cancelled > 64 && cancelled > timers.size() / 2 && onSchedulerThread()) {
+            int before = timers.size();
+            timers.removeIf(Timer::isCancelled);
+            cancelledTimers.addAndGet(timers.size() - before);
         }
-    }
-
-    private void updateDepths() {
-        depths = new QueueDepths(runQueue.backgroundCount(), runQueue.foregroundCount(),
-                Math.max(0, timers.size() - cancelledTimers), deprioritizedSteps.size());
     }
 
     private long drawTimeoutTicks() {
