@@ -33,6 +33,7 @@ final class RunQueue {
     private final List<List<Step>> background = new ArrayList<>();
     private final Map<SessionId, ArrayDeque<Step>> foreground = new LinkedHashMap<>();
     private final ArrayDeque<Step> inOrder = new ArrayDeque<>();
+    private final int[] candidates = new int[LEVELS.length];
     private int backgroundCount;
     private int foregroundCount;
 
@@ -91,7 +92,10 @@ final class RunQueue {
     }
 
     private Step pollRandom(RandomGenerator rng, List<SessionId> blocked) {
-        int[] candidates = new int[LEVELS.length];
+        if (backgroundCount == 0 && foreground.isEmpty()) {
+            return null;
+        }
+        int[] candidates = this.candidates;
         int totalWeight = 0;
         for (int level = 0; level < LEVELS.length; level++) {
             candidates[level] = background.get(level).size() + runnableHeads(level, blocked);
