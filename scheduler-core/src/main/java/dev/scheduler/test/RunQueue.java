@@ -33,6 +33,7 @@ final class RunQueue {
     private final List<List<Step>> background = new ArrayList<>();
     private final Map<SessionId, ArrayDeque<Step>> foreground = new LinkedHashMap<>();
     private final ArrayDeque<Step> inOrder = new ArrayDeque<>();
+    private final int[] candidates = new int[LEVELS.length];
     private int backgroundCount;
     private int foregroundCount;
 
@@ -69,23 +70,21 @@ final class RunQueue {
 
     /** Removes and returns the next step, or null if every waiting step belongs to a blocked session. */
     Step poll(RandomGenerator rng, List<SessionId> blocked) {
-        Step step = randomize ? pollRandom(rng, blocked) : pollInOrder(blocked);
-        if (step != null) {
-            if (step.meta().session() == null) {
-                backgroundCount--;
-            } else {
-                foregroundCount--;
-            }
-        }
-        return step;
+        return randomize ? pollRandom(rng, blocked) : pollInOrder(blocked);
     }
 
     private Step pollInOrder(List<SessionId> blocked) {
         for (Iterator<Step> it = inOrder.iterator(); it.hasNext(); ) {
             Step step = it.next();
             SessionId session = step.meta().session();
-            if (session == null || !blocked.contains(session)) {
+            if (session == null) {
                 it.remove();
+                backgroundCount--;
+                return step;
+            }
+            if (!blocked.contains(session)) {
+                it.remove();
+                foregroundCount--;
                 return step;
             }
         }
@@ -93,7 +92,10 @@ final class RunQueue {
     }
 
     private Step pollRandom(RandomGenerator rng, List<SessionId> blocked) {
-        int[] candidates = new int[LEVELS.length];
+        if (backgroundCount == 0 && foreground.isEmpty()) {
+            return null;
+        }
+        int[] candidates = this.candidates;
         int totalWeight = 0;
         for (int level = 0; level < LEVELS.length; level++) {
             candidates[level] = background.get(level).size() + runnableHeads(level, blocked);
@@ -115,18 +117,24 @@ final class RunQueue {
         int index = rng.nextInt(candidates[level]);
         List<Step> steps = background.get(level);
         if (index < steps.size()) {
-            // Swap-remove: order within the bag does not matter, the draw is random anyway.
+            // Swap-remove: order within the bag does not matter, the draw is random anyway. The step
+            // is known to be background here, so its metadata (cold memory, in random order) stays untouched.
             Step step = steps.get(index);
             Step last = steps.removeLast();
             if (index < steps.size()) {
                 steps.set(index, last);
             }
+            backgroundCount--;
             return step;
         }
+        foregroundCount--;
         return pollHead(level, index - steps.size(), blocked);
     }
 
     private int runnableHeads(int level, List<SessionId> blocked) {
+        if (foreground.isEmpty()) {
+            return 0;
+        }
         int count = 0;
         for (Map.Entry<SessionId, ArrayDeque<Step>> entry : foreground.entrySet()) {
             if (!blocked.contains(entry.getKey()) && entry.getValue().getFirst().meta().priority().ordinal() == level) {
