@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Configurations imported by {@link SchedulerAutoConfiguration} in a specific order: the
- * TestScheduler is declared before the dispatcher, so that under the test profile it is the
- * {@link Scheduler} and the dispatcher backs off.
+ * TestScheduler comes first, so that under the test profile it is the {@link Scheduler} and every
+ * later {@code @ConditionalOnMissingBean(Scheduler.class)} definition backs off.
  */
 final class SchedulerConfigurations {
 
