@@ -172,6 +172,28 @@ class SchedulerSpringBootTests {
         assertThat(testScheduler.pendingTasks()).isEmpty();
     }
 
+    @Test
+    @Order(7)
+    void schedulerTestOutsideSpringGetsAFreshSchedulerEvenWithTheSpringSourcePresent() {
+        PlainSchedulerTests.seen.clear();
+
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(PlainSchedulerTests.class)).execute()
+                .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+
+        assertThat(PlainSchedulerTests.seen).hasSize(2).doesNotContain(testScheduler).doesNotHaveDuplicates();
+    }
+
+    /** A plain JUnit class, run by {@link #schedulerTestOutsideSpringGetsAFreshSchedulerEvenWithTheSpringSourcePresent()}. */
+    static class PlainSchedulerTests {
+
+        static final List<TestScheduler> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @SchedulerTest(iterations = 2)
+        void runsOnItsOwnScheduler(TestScheduler scheduler) {
+            seen.add(scheduler);
+        }
+    }
+
     /** Run by {@link #aLeakingTestIsTheOneThatFailsAndTheNextOneStartsClean()} through the engine test kit, on the same cached context. */
     @SpringBootTest(classes = SchedulerSpringBootTests.Application.class, properties = {
             "scheduler.spring.bridge=true", "scheduler.test.seed=7"})
