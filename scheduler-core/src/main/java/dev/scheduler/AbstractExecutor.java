@@ -601,16 +601,16 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         }
     }
 
-    final void taskFinished(Task<?> task) {
+    final void taskFinished(Task<?> task, Future.State outcome) {
         if (schedulerObserver != null) {
-            schedulerObserver.taskFinished(task);
+            schedulerObserver.taskFinished(task, outcome);
         }
         for (TaskObserver observer : observers) {
-            observer.taskFinished(task);
+            observer.taskFinished(task, outcome);
         }
         TaskObserver owner = task.owner();
         if (owner != null) {
-            owner.taskFinished(task);
+            owner.taskFinished(task, outcome);
         }
     }
 

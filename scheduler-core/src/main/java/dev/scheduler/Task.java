@@ -232,7 +232,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     /** Settles a task none of whose steps will ever run, because its scheduler refused the first. */
     void abandon() {
         result.cancel(false);
-        finished();
+        finished(State.CANCELLED);
     }
 
     AbstractExecutor executor() {
@@ -284,7 +284,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         Cancellable pending = timer;
         if (pending != null) {
             pending.cancel();
-            finished();
+            finished(State.CANCELLED);
         }
         Thread running = thread;
         if (mayInterruptIfRunning && running != null) {
@@ -385,36 +385,68 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     /** Starts the body: on a virtual thread carried by the executor's scheduler when possible. */
     void start() {
+        Carrier carrier = new Carrier(this);
         if (TaskThreads.available()) {
-            Thread carried = TaskThreads.newThread(step -> executor.dispatch(step, meta), this::run);
+            Thread carried = TaskThreads.newThread(carrier, carrier);
             thread = carried;
             carried.start();
         } else {
-            executor.dispatch(this::run, meta);
+            executor.dispatch(carrier, meta);
+        }
+    }
+
+    /**
+     * The body's runnable and its virtual thread's scheduler in one small object (a task pending by
+     * the hundred thousand should not carry two lambdas): it runs the body, and hands each
+     * continuation of the body to the executor as a step of this task.
+     */
+    private record Carrier(Task<?> task) implements Runnable, java.util.concurrent.Executor {
+
+        @Override
+        public void run() {
+            task.run();
+        }
+
+        @Override
+        public void execute(Runnable step) {
+            task.executor.dispatch(step, task.meta);
         }
     }
 
     private void run() {
         if (result.isDone()) {
-            finished();
+            // Cancelled before it started: the body never runs.
+            finished(State.CANCELLED);
+            thread = null;
             return;
         }
         setFlag(STARTED);
         executor.taskStarted(this);
+        // Complete inside the body's scope: dependents that run now, and wake-ups they cause, still
+        // belong to this task (its session, and a TestScheduler's view of who is calling).
+        ScopedValue.where(CONTEXT, new Context(this, owner)).run(this::runBody);
+    }
+
+    private void runBody() {
         T value = null;
         Throwable failure = null;
         try {
-            Callable<? extends T> work = body;
-            value = ScopedValue.where(CONTEXT, new Context(this, owner)).call(work::call);
+            value = body.call();
         } catch (Throwable e) {
             failure = e;
         }
+        // Observers learn the outcome before anyone waiting for the result wakes: whoever joins this
+        // task never finds it still running in a session, a registry or a gauge.
+        finished(result.isCancelled() ? State.CANCELLED
+                : failure == null ? State.SUCCESS
+                : failure instanceof CancellationException ? State.CANCELLED : State.FAILED);
         if (failure == null) {
             result.complete(value);
         } else {
             result.completeExceptionally(failure);
         }
-        finished();
+        thread = null;
+        reportFailureIfUnjoinable();
     }
 
     /** Completes a timer task when its deadline passes. */
@@ -422,22 +454,20 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         setFlag(STARTED | TIMER);
         timer = scheduler.scheduleAfter(delay, () -> {
             if (result.complete(null)) {
-                finished();
+                finished(State.SUCCESS);
             }
         });
     }
 
-    private void finished() {
+    private void finished(State outcome) {
         if (!trySetFlag(FINISHED)) {
             return;
         }
         body = null;
-        thread = null;
         timer = null;
         if (executor != null && !hasFlag(TIMER)) {
-            executor.taskFinished(this);
+            executor.taskFinished(this, outcome);
         }
-        reportFailureIfUnjoinable();
     }
 
     private void reportFailureIfUnjoinable() {

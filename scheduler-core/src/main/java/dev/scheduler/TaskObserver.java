@@ -1,6 +1,7 @@
 package dev.scheduler;
 
 import java.util.Objects;
+import java.util.concurrent.Future;
 
 /**
  * Watches tasks come and go. Executors tell three kinds of observer about each task they spawn:
@@ -34,11 +35,14 @@ public interface TaskObserver {
 
     /**
      * Called once when {@code task}'s body has returned or thrown, or when the task was cancelled
-     * before its body started: it no longer runs anything. Its outcome is {@link Task#state()}.
+     * before its body started: it no longer runs anything. The call comes before the task's result
+     * is published, so that whoever joins the task never finds an observer that still counts it as
+     * running; read the outcome from {@code outcome}, not from {@link Task#state()}.
      *
      * @param task the task
+     * @param outcome how it ended: {@code SUCCESS}, {@code FAILED} or {@code CANCELLED}
      */
-    void taskFinished(Task<?> task);
+    void taskFinished(Task<?> task, Future.State outcome);
 
     /**
      * {@return the observer in scope for the calling code: inside a task body, the one bound by the

@@ -33,4 +33,10 @@ class BenchmarksSmokeTest {
         assertThat(results).isNotEmpty();
         assertThat(results).allSatisfy(result -> assertThat(result.getPrimaryResult().getScore()).isPositive());
     }
+
+    @Test
+    void everyMemoryCaseMeasuresSomething() {
+        assertThat(MemoryFootprint.cases()).allSatisfy(measured ->
+                assertThat(MemoryFootprint.bytesEach(measured, 2_000)).as(measured.name()).isPositive());
+    }
 }

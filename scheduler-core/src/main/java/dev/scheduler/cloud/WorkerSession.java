@@ -136,10 +136,10 @@ public final class WorkerSession implements AutoCloseable {
         }
 
         @Override
-        public void taskFinished(Task<?> task) {
+        public void taskFinished(Task<?> task, Future.State outcome) {
             synchronized (WorkerSession.this) {
                 running.remove(task.id());
-                if (authorized.remove(task.id()) && task.state() == Future.State.FAILED) {
+                if (authorized.remove(task.id()) && outcome == Future.State.FAILED) {
                     failedWaitUntil++;
                 }
             }

@@ -30,7 +30,9 @@ final class RunQueue {
     private static final Priority[] LEVELS = Priority.values();
 
     private final boolean randomize;
-    private final List<List<Step>> background = new ArrayList<>();
+    // Background steps as parallel arrays per level, not Step records: a pending step costs two
+    // array slots instead of a 24-byte object, and a random pick touches one object less.
+    private final List<Bag> background = new ArrayList<>();
     private final Map<SessionId, ArrayDeque<Step>> foreground = new LinkedHashMap<>();
     private final ArrayDeque<Step> inOrder = new ArrayDeque<>();
     private final int[] candidates = new int[LEVELS.length];
@@ -40,23 +42,23 @@ final class RunQueue {
     RunQueue(boolean randomize) {
         this.randomize = randomize;
         for (int i = 0; i < LEVELS.length; i++) {
-            background.add(new ArrayList<>());
+            background.add(new Bag());
         }
     }
 
-    void add(Step step) {
-        SessionId session = step.meta().session();
+    void add(Runnable runnable, TaskMetadata meta) {
+        SessionId session = meta.session();
         if (session == null) {
             backgroundCount++;
         } else {
             foregroundCount++;
         }
         if (!randomize) {
-            inOrder.addLast(step);
+            inOrder.addLast(new Step(runnable, meta));
         } else if (session == null) {
-            background.get(step.meta().priority().ordinal()).add(step);
+            background.get(meta.priority().ordinal()).add(runnable, meta);
         } else {
-            foreground.computeIfAbsent(session, s -> new ArrayDeque<>()).addLast(step);
+            foreground.computeIfAbsent(session, s -> new ArrayDeque<>()).addLast(new Step(runnable, meta));
         }
     }
 
@@ -98,7 +100,7 @@ final class RunQueue {
         int[] candidates = this.candidates;
         int totalWeight = 0;
         for (int level = 0; level < LEVELS.length; level++) {
-            candidates[level] = background.get(level).size() + runnableHeads(level, blocked);
+            candidates[level] = background.get(level).size + runnableHeads(level, blocked);
             if (candidates[level] > 0) {
                 totalWeight += LEVELS[level].weight();
             }
@@ -115,20 +117,13 @@ final class RunQueue {
             level++;
         }
         int index = rng.nextInt(candidates[level]);
-        List<Step> steps = background.get(level);
-        if (index < steps.size()) {
-            // Swap-remove: order within the bag does not matter, the draw is random anyway. The step
-            // is known to be background here, so its metadata (cold memory, in random order) stays untouched.
-            Step step = steps.get(index);
-            Step last = steps.removeLast();
-            if (index < steps.size()) {
-                steps.set(index, last);
-            }
+        Bag steps = background.get(level);
+        if (index < steps.size) {
             backgroundCount--;
-            return step;
+            return steps.take(index);
         }
         foregroundCount--;
-        return pollHead(level, index - steps.size(), blocked);
+        return pollHead(level, index - steps.size, blocked);
     }
 
     private int runnableHeads(int level, List<SessionId> blocked) {
@@ -160,5 +155,33 @@ final class RunQueue {
             }
         }
         throw new IllegalStateException("foreground candidate " + index + " of level " + LEVELS[level] + " vanished");
+    }
+
+    /** Background steps of one level, in no particular order: the draw is random anyway. */
+    private static final class Bag {
+        private Runnable[] runnables = new Runnable[16];
+        private TaskMetadata[] metas = new TaskMetadata[16];
+        private int size;
+
+        void add(Runnable runnable, TaskMetadata meta) {
+            if (size == runnables.length) {
+                runnables = java.util.Arrays.copyOf(runnables, size * 2);
+                metas = java.util.Arrays.copyOf(metas, size * 2);
+            }
+            runnables[size] = runnable;
+            metas[size] = meta;
+            size++;
+        }
+
+        /** Removes the step at {@code index} by moving the last one into its place. */
+        Step take(int index) {
+            Step step = new Step(runnables[index], metas[index]);
+            size--;
+            runnables[index] = runnables[size];
+            metas[index] = metas[size];
+            runnables[size] = null;
+            metas[size] = null;
+            return step;
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -122,9 +123,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final List<Throwable> outsideArrivals = Collections.synchronizedList(new ArrayList<>());
-    // A plain HashMap: removing from a LinkedHashMap touches both neighbours, two more cache misses
-    // per task when tasks finish in random order. Reports sort by id, which is spawn order.
-    private final Map<TaskId, Task<?>> live = new HashMap<>();
+    // An identity set (open addressing): no node object per task, and no neighbours to touch when
+    // tasks finish in random order. Reports sort by id, which is spawn order.
+    private final Set<Task<?>> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Task<?>> failed = new LinkedHashSet<>();
     private final List<SessionId> blockedSessions = new ArrayList<>();
     private final AtomicBoolean unparked = new AtomicBoolean();
@@ -338,7 +339,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public void schedule(Runnable step, TaskMetadata meta) {
         Objects.requireNonNull(step, "step");
         Objects.requireNonNull(meta, "meta");
-        enqueue(new Step(step, meta));
+        enqueue(step, meta);
     }
 
     @Override
@@ -348,7 +349,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         if (meta.session() == null) {
             throw new IllegalArgumentException("meta.session() must name the foreground session of " + meta.describe());
         }
-        enqueue(new Step(step, meta));
+        enqueue(step, meta);
     }
 
     @Override
@@ -599,7 +600,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     /**
      * Returns whether the task with {@code id} was spawned on this scheduler and its body has not
-     * finished.
+     * finished. It looks through the pending tasks, so it costs time in their number.
      *
      * @param id the task's id
      * @return whether it is still running or waiting to run
@@ -607,7 +608,12 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public boolean isTaskRunning(TaskId id) {
         Objects.requireNonNull(id, "id");
         synchronized (live) {
-            return live.containsKey(id);
+            for (Task<?> task : live) {
+                if (task.id().equals(id)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -615,7 +621,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public List<Task<?>> pendingTasks() {
         List<Task<?>> pending;
         synchronized (live) {
-            pending = new ArrayList<>(live.values());
+            pending = new ArrayList<>(live);
         }
         pending.sort(Comparator.comparing(Task::id));
         return List.copyOf(pending);
@@ -815,24 +821,23 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return true;
     }
 
-    private void enqueue(Step step) {
-        requireOpen(step.meta().describe());
+    private void enqueue(Runnable runnable, TaskMetadata meta) {
+        requireOpen(meta.describe());
         if (onSchedulerThread()) {
-            accept(step);
+            accept(runnable, meta);
         } else {
-            arrivedFromOutside("a step of " + step.meta().describe());
-            inbox.add(step);
+            arrivedFromOutside("a step of " + meta.describe());
+            inbox.add(new Step(runnable, meta));
             LockSupport.unpark(thread);
         }
     }
 
-    private void accept(Step step) {
-        TaskMetadata meta = step.meta();
+    private void accept(Runnable runnable, TaskMetadata meta) {
         if (!deprioritized.isEmpty() && meta.session() == null && meta.label() != null
                 && deprioritized.contains(meta.label())) {
-            deprioritizedSteps.addLast(step);
+            deprioritizedSteps.addLast(new Step(runnable, meta));
         } else {
-            runQueue.add(step);
+            runQueue.add(runnable, meta);
         }
     }
 
@@ -844,7 +849,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     private void drainInbox() {
         for (Object arrival = inbox.poll(); arrival != null; arrival = inbox.poll()) {
             if (arrival instanceof Step step) {
-                accept(step);
+                accept(step.runnable(), step.meta());
             } else {
                 acceptTimer((Timer) arrival);
             }
@@ -896,12 +901,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         if (running == null || !current.isVirtual()) {
             return false;
         }
-        // Only the body of the task whose step runs now can be mounted on our thread.
-        Task<?> task;
-        synchronized (live) {
-            task = live.get(running.id());
-        }
-        return task != null && task.thread().orElse(null) == current;
+        // Only the body of the task whose step runs now can be mounted on our thread; a foreign
+        // virtual thread may carry that task's context (a forked subtask), but not its thread.
+        Task<?> task = Task.current().orElse(null);
+        return task != null && task.metadata() == running && task.thread().orElse(null) == current;
     }
 
     private void requireSchedulerThread(String operation) {
@@ -997,7 +1000,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         @Override
         public void taskSpawned(Task<?> task) {
             synchronized (live) {
-                live.put(task.id(), task);
+                live.add(task);
                 if (ordinals != null) {
                     ordinals.put(task.id(), ++spawned);
                 }
@@ -1005,10 +1008,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
 
         @Override
-        public void taskFinished(Task<?> task) {
+        public void taskFinished(Task<?> task, Future.State outcome) {
             synchronized (live) {
-                live.remove(task.id());
-                if (task.state() == Future.State.FAILED) {
+                live.remove(task);
+                if (outcome == Future.State.FAILED) {
                     failed.add(task);
                 }
             }

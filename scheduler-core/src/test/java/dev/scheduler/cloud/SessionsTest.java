@@ -337,6 +337,21 @@ class SessionsTest {
     // ---------------------------------------------------------------- a real multi-threaded scheduler
 
     @Test
+    void aJoinedTaskIsNeverStillCountedAsRunningInItsSession() {
+        try (ThreadPoolScheduler threads = new ThreadPoolScheduler()) {
+            Executor executor = new Executor(threads);
+            WorkerExecutionContext platform = new WorkerExecutionContext(executor, CleanupPolicy.FAIL);
+            for (int i = 0; i < 2_000; i++) {
+                SessionId request = platform.createSession();
+                platform.withSession(request, () -> executor.spawn(() -> executor.spawn(() -> 1).join()).join());
+
+                platform.validateSessionCleanup(request);
+                platform.endSession(request);
+            }
+        }
+    }
+
+    @Test
     void onARealMultiThreadedSchedulerLeaksAreFoundAndCleanSessionsPass() throws Exception {
         try (ThreadPoolScheduler threads = new ThreadPoolScheduler()) {
             Executor executor = new Executor(threads);

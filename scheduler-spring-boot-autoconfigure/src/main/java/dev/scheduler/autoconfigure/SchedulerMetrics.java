@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
@@ -221,7 +222,7 @@ public final class SchedulerMetrics implements MeterBinder, AutoCloseable {
         }
 
         @Override
-        public void taskFinished(Task<?> task) {
+        public void taskFinished(Task<?> task, Future.State outcome) {
             Long startedAt = running.remove(task);
             if (startedAt == null) {
                 // Cancelled before its body started: it never ran.
@@ -232,12 +233,12 @@ public final class SchedulerMetrics implements MeterBinder, AutoCloseable {
                     recorder.runs().record(now - startedAt, TimeUnit.NANOSECONDS);
                 }
             }
-            switch (task.state()) {
+            switch (outcome) {
                 case SUCCESS -> completed.increment();
                 case FAILED -> failed.increment();
                 case CANCELLED -> cancelled.increment();
                 case RUNNING -> {
-                    // Unreachable: the task has finished, so its outcome is settled.
+                    // Not an outcome: TaskObserver promises SUCCESS, FAILED or CANCELLED.
                 }
             }
         }
