@@ -100,6 +100,15 @@ public interface Scheduler {
      */
     boolean isMainThread();
 
+    /**
+     * {@return the thread that runs this scheduler's foreground steps, if it has one} A
+     * {@link ForegroundExecutor} for the scheduler's main loop is confined to it. The default is
+     * empty: not every scheduler has a foreground thread.
+     */
+    default Optional<Thread> mainThread() {
+        return Optional.empty();
+    }
+
     /** {@return the current time on this scheduler's clock: the system clock, or virtual time in tests} */
     Instant now();
 

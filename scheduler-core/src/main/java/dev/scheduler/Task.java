@@ -149,6 +149,14 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         return meta;
     }
 
+    /**
+     * {@return whether this task's body has started} A task that was cancelled before its body
+     * started never starts.
+     */
+    public boolean isStarted() {
+        return hasFlag(STARTED);
+    }
+
     /** {@return whether this task was {@linkplain #detach() detached}} */
     public boolean isDetached() {
         return hasFlag(DETACHED);

@@ -77,9 +77,9 @@ class ForegroundExecutorTest {
             String beforeJoin = carriers.take();
             String backgroundCarrier = carriers.take();
             String afterJoin = carriers.take();
-            assertThat(beforeJoin).isEqualTo(scheduler.mainThread().getName());
-            assertThat(backgroundCarrier).isNotEqualTo(scheduler.mainThread().getName());
-            assertThat(afterJoin).isEqualTo(scheduler.mainThread().getName());
+            assertThat(beforeJoin).isEqualTo(scheduler.mainThread().orElseThrow().getName());
+            assertThat(backgroundCarrier).isNotEqualTo(scheduler.mainThread().orElseThrow().getName());
+            assertThat(afterJoin).isEqualTo(scheduler.mainThread().orElseThrow().getName());
         }
     }
 

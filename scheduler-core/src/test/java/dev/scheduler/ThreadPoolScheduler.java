@@ -35,8 +35,9 @@ public final class ThreadPoolScheduler implements Scheduler, AutoCloseable {
         mainThread = holder[0];
     }
 
-    Thread mainThread() {
-        return mainThread;
+    @Override
+    public java.util.Optional<Thread> mainThread() {
+        return java.util.Optional.of(mainThread);
     }
 
     /** Runs {@code action} on the main thread and waits for it. */

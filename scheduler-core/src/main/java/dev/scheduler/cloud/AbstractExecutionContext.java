@@ -17,7 +17,9 @@ import java.util.function.Supplier;
 /**
  * What both execution contexts share: the sessions, which one is current, {@code waitUntil}, and
  * what ending a session does. The two differ only in the executor that runs {@code waitUntil}
- * bodies and timers, and so in which threads may call them.
+ * bodies and timers, and so in which threads may call them: {@link SimulatedExecutionContext} runs
+ * on one foreground thread, {@link WorkerExecutionContext} on a thread-safe background executor.
+ * Code that only inspects sessions (metrics, an Actuator endpoint) can take either through this type.
  */
 /*
  * Implementation Overview
@@ -32,7 +34,7 @@ import java.util.function.Supplier;
  * task and everything it spawns are allowed from their very first step, with no window in which a
  * child could be spawned before its parent was marked.
  */
-abstract sealed class AbstractExecutionContext implements ExecutionContext, PlatformRuntime
+public abstract sealed class AbstractExecutionContext implements ExecutionContext, PlatformRuntime
         permits SimulatedExecutionContext, WorkerExecutionContext {
 
     private static final System.Logger LOG = System.getLogger(WorkerSession.class.getName());
@@ -62,6 +64,17 @@ abstract sealed class AbstractExecutionContext implements ExecutionContext, Plat
         SessionId id = SessionId.next();
         sessions.put(id, new WorkerSession(id, this));
         return id;
+    }
+
+    /**
+     * Returns the active session with {@code id}, if this context has one.
+     *
+     * @param id the session
+     * @return the session, or empty if {@code id} is unknown to this context or has ended
+     */
+    public Optional<WorkerSession> findSession(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        return Optional.ofNullable(sessions.get(id));
     }
 
     /**

@@ -69,7 +69,9 @@ import java.util.random.RandomGenerator;
  *       to the next timer. Timers fire in deadline order, each seeing its own deadline as now.
  *   <li><b>Deadlocks.</b> When a {@code blockOn} finds nothing to run, no timer, and parking is
  *       forbidden (the default), it throws {@link IllegalStateException} "Parking forbidden"
- *       listing every pending task: label, id, spawn site and the stack where it is parked.
+ *       listing every pending task: label, id, spawn site and the stack where it is parked. A wait
+ *       that only ever finds timers to fire (a periodic job's) fails the same way as a livelock
+ *       after {@value #MAX_CLOCK_JUMPS_PER_WAIT} jumps of the clock.
  *   <li><b>Non-determinism.</b> A step or wake-up that arrives from a thread outside the scheduler
  *       while parking is forbidden (a real thread, {@code Thread.sleep} inside a task, a JDK timer)
  *       is accepted, so nothing is lost, and makes {@link #endTest()} fail with
@@ -113,6 +115,12 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     private static final int TRACE_LIMIT = 1 << 20;
     private static final long MAX_REAL_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * How often one untimed wait may jump the clock to the next timer before it is reported as a
+     * livelock: a periodic job always has a timer pending, so time could otherwise run forever.
+     */
+    public static final int MAX_CLOCK_JUMPS_PER_WAIT = 100_000;
     private static final int CLOSE_STEP_LIMIT = 100_000;
 
     private final Thread thread;
@@ -416,6 +424,12 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return START.plusNanos(clockNanos);
     }
 
+    /** {@return the scheduler's own thread, which runs every step, foreground ones included} */
+    @Override
+    public Optional<Thread> mainThread() {
+        return Optional.of(thread);
+    }
+
     @Override
     public <T> Optional<T> as(Class<T> type) {
         if (type == TaskObserver.class) {
@@ -546,6 +560,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             long budget = timeout == null ? Long.MAX_VALUE : drawTimeoutTicks();
             long deadline = timeout == null ? Long.MAX_VALUE : saturatedAdd(clockNanos, nanos(timeout));
             long wallDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + nanos(timeout);
+            int clockJumps = 0;
             for (long ticks = 0; ; ticks++) {
                 if (done.getAsBoolean()) {
                     return true;
@@ -558,6 +573,11 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                 }
                 Timer next = nextTimer();
                 if (next != null && next.deadline <= deadline) {
+                    if (++clockJumps > MAX_CLOCK_JUMPS_PER_WAIT && timeout == null) {
+                        throw stuck("Livelock: this wait jumped the clock " + MAX_CLOCK_JUMPS_PER_WAIT + " times, to "
+                                + now() + ", and the awaited work is still not done: timers keep firing (a periodic "
+                                + "job?) but nothing they run completes it (seed " + seed + ").");
+                    }
                     clockNanos = Math.max(clockNanos, next.deadline);
                     continue;
                 }
@@ -575,7 +595,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                 if (timeout != null) {
                     return false;
                 }
-                throw parkingForbidden();
+                throw stuck("Parking forbidden: the awaited work cannot finish, because no step can run and no "
+                        + "timer is pending (seed " + seed + ", virtual time " + now() + ").");
             }
         } finally {
             if (session != null) {
@@ -947,10 +968,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return meta.label() == null ? name + where : name + " \"" + meta.label() + "\"" + where;
     }
 
-    private IllegalStateException parkingForbidden() {
+    /** A wait that can never end: the headline, then every pending task and where it is parked. */
+    private IllegalStateException stuck(String headline) {
         String lineBreak = System.lineSeparator();
-        StringBuilder out = new StringBuilder("Parking forbidden: the awaited work cannot finish, because no step can "
-                + "run and no timer is pending (seed " + seed + ", virtual time " + now() + ").");
+        StringBuilder out = new StringBuilder(headline);
         List<Task<?>> pending = pendingTasks();
         if (pending.isEmpty()) {
             out.append(" No task is pending, so nothing this scheduler runs will ever complete it.");

@@ -354,6 +354,27 @@ class TestSchedulerTest {
     }
 
     @Test
+    void aWaitThatOnlyEverFiresAPeriodicTimerIsReportedAsALivelockNotAHang() {
+        TestScheduler scheduler = new TestScheduler();
+        Executor executor = scheduler.background();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Runnable[] heartbeat = new Runnable[1];
+        heartbeat[0] = () -> {
+            heartbeats.incrementAndGet();
+            scheduler.scheduleAfter(Duration.ofSeconds(1), heartbeat[0]);
+        };
+        scheduler.scheduleAfter(Duration.ofSeconds(1), heartbeat[0]);
+        Task<Object> never = executor.spawnLabeled(TaskLabel.of("never"), () -> executor.blockOn(new CompletableFuture<>()));
+
+        assertThatThrownBy(never::join)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Livelock: this wait jumped the clock " + TestScheduler.MAX_CLOCK_JUMPS_PER_WAIT + " times")
+                .hasMessageContaining("\"never\"")
+                .hasMessageContaining("parked at:");
+        assertThat(heartbeats).hasValue(TestScheduler.MAX_CLOCK_JUMPS_PER_WAIT);
+    }
+
+    @Test
     void aStepFromAnotherThreadIsAcceptedAndReportedAsNonDeterminism() throws Exception {
         TestScheduler scheduler = new TestScheduler();
         Executor executor = scheduler.background();

@@ -3,15 +3,11 @@ package dev.scheduler.autoconfigure;
 import dev.scheduler.SessionId;
 import dev.scheduler.cloud.SessionState;
 import dev.scheduler.cloud.SessionsSnapshot;
-import dev.scheduler.cloud.SimulatedExecutionContext;
-import dev.scheduler.cloud.WorkerExecutionContext;
+import dev.scheduler.cloud.AbstractExecutionContext;
 import dev.scheduler.cloud.WorkerSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
@@ -20,30 +16,18 @@ import org.springframework.beans.factory.ObjectProvider;
  */
 final class ExecutionContexts {
 
-    /** What this class needs of one context; the two kinds share no public supertype. */
-    private record View(Supplier<SessionsSnapshot> snapshot, Function<SessionId, WorkerSession> session) {
-    }
+    private final ObjectProvider<AbstractExecutionContext> contexts;
 
-    private final ObjectProvider<SimulatedExecutionContext> simulated;
-    private final ObjectProvider<WorkerExecutionContext> workers;
-
-    ExecutionContexts(ObjectProvider<SimulatedExecutionContext> simulated, ObjectProvider<WorkerExecutionContext> workers) {
-        this.simulated = simulated;
-        this.workers = workers;
-    }
-
-    private Stream<View> views() {
-        return Stream.concat(
-                simulated.orderedStream().map(context -> new View(context::snapshot, context::session)),
-                workers.orderedStream().map(context -> new View(context::snapshot, context::session)));
+    ExecutionContexts(ObjectProvider<AbstractExecutionContext> contexts) {
+        this.contexts = contexts;
     }
 
     /** {@return every context's active sessions, and their cleanup failures added up} */
     SessionsSnapshot snapshot() {
         List<SessionState> sessions = new ArrayList<>();
         long cleanupFailures = 0;
-        for (View view : views().toList()) {
-            SessionsSnapshot snapshot = view.snapshot().get();
+        for (AbstractExecutionContext context : contexts.orderedStream().toList()) {
+            SessionsSnapshot snapshot = context.snapshot();
             sessions.addAll(snapshot.sessions());
             cleanupFailures += snapshot.cleanupFailures();
         }
@@ -52,13 +36,9 @@ final class ExecutionContexts {
 
     /** {@return the active session {@code id} of whichever context has it} */
     Optional<WorkerSession> session(SessionId id) {
-        for (View view : views().toList()) {
-            try {
-                return Optional.of(view.session().apply(id));
-            } catch (IllegalArgumentException notThisContexts) {
-                // session(id) documents this as "unknown to this context or ended": try the next one.
-            }
-        }
-        return Optional.empty();
+        return contexts.orderedStream()
+                .map(context -> context.findSession(id))
+                .flatMap(Optional::stream)
+                .findFirst();
     }
 }

@@ -50,11 +50,10 @@ final class SchedulerConfigurations {
         @Bean
         @ConditionalOnMissingBean
         ForegroundExecutor schedulerForegroundExecutor(Scheduler scheduler) {
-            return new ForegroundExecutor(scheduler, MainThread.of(scheduler).orElseThrow(() -> new BeanCreationException(
+            return new ForegroundExecutor(scheduler, scheduler.mainThread().orElseThrow(() -> new BeanCreationException(
                     "schedulerForegroundExecutor", "Cannot tell which thread a ForegroundExecutor on "
-                            + scheduler.getClass().getName() + " is confined to: it is neither a TestScheduler nor a "
-                            + "native dispatcher. Define a ForegroundExecutor bean yourself, "
-                            + "new ForegroundExecutor(scheduler, itsMainLoopThread).")));
+                            + scheduler.getClass().getName() + " is confined to: it reports no main thread. Define a "
+                            + "ForegroundExecutor bean yourself, new ForegroundExecutor(scheduler, itsMainLoopThread).")));
         }
 
         @Bean

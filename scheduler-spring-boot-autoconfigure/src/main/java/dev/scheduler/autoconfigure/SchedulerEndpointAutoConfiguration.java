@@ -1,8 +1,7 @@
 package dev.scheduler.autoconfigure;
 
 import dev.scheduler.Scheduler;
-import dev.scheduler.cloud.SimulatedExecutionContext;
-import dev.scheduler.cloud.WorkerExecutionContext;
+import dev.scheduler.cloud.AbstractExecutionContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -29,8 +28,7 @@ public final class SchedulerEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SchedulerEndpoint schedulerEndpoint(Scheduler scheduler, ObjectProvider<SimulatedExecutionContext> simulatedContexts,
-            ObjectProvider<WorkerExecutionContext> workerContexts) {
-        return new SchedulerEndpoint(scheduler, new ExecutionContexts(simulatedContexts, workerContexts));
+    SchedulerEndpoint schedulerEndpoint(Scheduler scheduler, ObjectProvider<AbstractExecutionContext> contexts) {
+        return new SchedulerEndpoint(scheduler, new ExecutionContexts(contexts));
     }
 }

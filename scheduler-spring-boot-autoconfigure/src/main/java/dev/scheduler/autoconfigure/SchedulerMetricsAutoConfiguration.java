@@ -3,8 +3,7 @@ package dev.scheduler.autoconfigure;
 import dev.scheduler.Executor;
 import dev.scheduler.ForegroundExecutor;
 import dev.scheduler.Scheduler;
-import dev.scheduler.cloud.SimulatedExecutionContext;
-import dev.scheduler.cloud.WorkerExecutionContext;
+import dev.scheduler.cloud.AbstractExecutionContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.springframework.beans.factory.ObjectProvider;
@@ -35,10 +34,9 @@ public final class SchedulerMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     SchedulerMetrics schedulerMetrics(Scheduler scheduler, ObjectProvider<Executor> executors,
             ObjectProvider<ForegroundExecutor> foregroundExecutors,
-            ObjectProvider<SimulatedExecutionContext> simulatedContexts,
-            ObjectProvider<WorkerExecutionContext> workerContexts) {
+            ObjectProvider<AbstractExecutionContext> contexts) {
         return new SchedulerMetrics(scheduler, executors.orderedStream().toList(),
                 foregroundExecutors.orderedStream().toList(),
-                new ExecutionContexts(simulatedContexts, workerContexts), Tags.empty());
+                new ExecutionContexts(contexts), Tags.empty());
     }
 }
