@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The README's "Testing with TestScheduler" example, verbatim: if this fails, the README is wrong. */
 class ReadmeExampleTest {
 
     @SchedulerTest(iterations = 100)
@@ -32,7 +31,7 @@ class ReadmeExampleTest {
     }
 
     @SchedulerTest(iterations = 100)
-    void theUiSeesResultsInTheOrderItAskedForThem(TestScheduler scheduler) {
+    void theUiThreadShowsEveryPageWithoutBlocking(TestScheduler scheduler) {
         ForegroundExecutor ui = scheduler.foreground();
         Executor background = scheduler.background();
         List<String> shown = new ArrayList<>();

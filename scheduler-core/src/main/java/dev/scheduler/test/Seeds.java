@@ -2,6 +2,7 @@ package dev.scheduler.test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 
 /**
@@ -10,7 +11,9 @@ import java.util.stream.LongStream;
  * <p>{@code SEED} and {@code ITERATIONS} from the environment, or the system properties
  * {@systemProperty scheduler.seed} and {@systemProperty scheduler.iterations}, override what the
  * test asks for, so that a failing seed can be replayed without editing code: {@code SEED=17}
- * alone runs seed 17 once; with {@code ITERATIONS=n} it runs seeds 17 to 17+n-1.
+ * alone runs seed 17 once; with {@code ITERATIONS=n} it runs seeds 17 to 17+n-1. Each setting is
+ * looked up on its own, and a system property that is set and not blank wins over the environment
+ * variable, so {@code -Dscheduler.seed=3} replays seed 3 even in a shell that exports {@code SEED}.
  *
  * @param first the first seed
  * @param iterations how many consecutive seeds; at least 1
@@ -45,8 +48,13 @@ public record Seeds(long first, int iterations) {
      *     number
      */
     public static Seeds resolve(long first, int iterations) {
-        String seed = setting(SEED_VARIABLE, "scheduler.seed");
-        String count = setting(ITERATIONS_VARIABLE, "scheduler.iterations");
+        return resolve(first, iterations, System::getenv);
+    }
+
+    /** {@link #resolve(long, int)} with the environment looked up through {@code environment}. */
+    static Seeds resolve(long first, int iterations, Function<String, String> environment) {
+        String seed = setting(SEED_VARIABLE, "scheduler.seed", environment);
+        String count = setting(ITERATIONS_VARIABLE, "scheduler.iterations", environment);
         long resolvedFirst = seed == null ? first : parse(seed, SEED_VARIABLE, Long::parseLong);
         int resolvedIterations = count != null ? parse(count, ITERATIONS_VARIABLE, Integer::parseInt)
                 : seed != null ? 1 : iterations;
@@ -68,6 +76,40 @@ public record Seeds(long first, int iterations) {
      */
     public static String failureMessage(long seed, String testClass, String testMethod) {
         return "Failing seed: " + seed + System.lineSeparator() + "Replay it with: " + replayCommand(seed, testClass, testMethod);
+    }
+
+    /**
+     * Returns what a run throws in place of {@code failure} when seed {@code seed} fails: an
+     * {@link AssertionError} whose message is {@link #failureMessage} followed by {@code failure}'s
+     * own description, and whose cause is {@code failure}, so that its type and stack stay in the
+     * report.
+     *
+     * @param seed the failing seed
+     * @param testClass the test class's name, or null if unknown
+     * @param testMethod the test method's name, or null if unknown
+     * @param failure what the run threw
+     * @return the error to throw
+     */
+    public static AssertionError failingSeed(long seed, String testClass, String testMethod, Throwable failure) {
+        return new AssertionError(failureMessage(seed, testClass, testMethod) + System.lineSeparator() + failure, failure);
+    }
+
+    /**
+     * Returns whether {@code thrown} aborts a test rather than failing it, as a failed JUnit
+     * assumption does ({@code org.opentest4j.TestAbortedException}). An abort is no failure to
+     * replay, and wrapping it would turn a skipped test into a failed one.
+     *
+     * @param thrown what a run threw
+     * @return whether it is a test abort
+     */
+    public static boolean isTestAbort(Throwable thrown) {
+        // By name: the core must not need opentest4j on the class path.
+        for (Class<?> type = thrown.getClass(); type != null; type = type.getSuperclass()) {
+            if (type.getName().equals("org.opentest4j.TestAbortedException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -110,10 +152,10 @@ public record Seeds(long first, int iterations) {
         return top.equals(module) ? null : top.relativize(module).toString().replace('\\', '/');
     }
 
-    private static String setting(String variable, String property) {
+    private static String setting(String variable, String property, Function<String, String> environment) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {
-            value = System.getenv(variable);
+            value = environment.apply(variable);
         }
         return value == null || value.isBlank() ? null : value.trim();
     }

@@ -207,7 +207,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      *
      * @param iterations how many seeds; at least 1
      * @param body the test
-     * @throws Exception what the first failing run threw
+     * @throws AssertionError {@code Failing seed: N}, caused by what the first failing run threw
+     * @throws Exception a test abort, as the run threw it
      */
     public static void many(int iterations, Body body) throws Exception {
         many(iterations, TestSchedulerConfig.defaults(), body);
@@ -217,13 +218,15 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * Runs {@code body} once per seed, starting at {@code template.seed()}, each time with a fresh
      * scheduler configured like {@code template}. {@link Seeds#resolve} lets {@code SEED} and
      * {@code ITERATIONS} override the range. The first failure stops the runs: it prints
-     * {@code Failing seed: N} and the command that replays it, and carries the same text as a
-     * suppressed exception.
+     * {@code Failing seed: N} and the command that replays it, and throws an {@link AssertionError}
+     * whose message starts with the same text and whose cause is what the run threw (see
+     * {@link Seeds#failingSeed}). A test abort (a failed JUnit assumption) is rethrown as it is.
      *
      * @param iterations how many seeds; at least 1
      * @param template the configuration; its seed is the first seed
      * @param body the test
-     * @throws Exception what the first failing run threw
+     * @throws AssertionError {@code Failing seed: N}, caused by what the first failing run threw
+     * @throws Exception a test abort, as the run threw it
      */
     public static void many(int iterations, TestSchedulerConfig template, Body body) throws Exception {
         Objects.requireNonNull(template, "template");
@@ -233,14 +236,17 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             try {
                 run(template.toBuilder().seed(seed).build(), body);
             } catch (Exception | Error failure) {
+                if (Seeds.isTestAbort(failure)) {
+                    throw failure;
+                }
                 StackWalker.StackFrame caller = StackWalker.getInstance()
                         .walk(frames -> frames.filter(frame -> !frame.getClassName().equals(TestScheduler.class.getName()))
                                 .findFirst().orElse(null));
-                String message = Seeds.failureMessage(seed,
-                        caller == null ? null : caller.getClassName(), caller == null ? null : testMethodOf(caller));
-                System.err.println(message);
-                failure.addSuppressed(new SeedReport(message));
-                throw failure;
+                String testClass = caller == null ? null : caller.getClassName();
+                String testMethod = caller == null ? null : testMethodOf(caller);
+                // Printed too, so the seed reaches the build log even if a caller catches or rewraps the error.
+                System.err.println(Seeds.failureMessage(seed, testClass, testMethod));
+                throw Seeds.failingSeed(seed, testClass, testMethod, failure);
             }
         }
     }
@@ -1095,14 +1101,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
         OutsideArrival(String message) {
             super(message);
-        }
-    }
-
-    /** Carries "Failing seed: N" and the replay command, without a stack of its own. */
-    private static final class SeedReport extends RuntimeException {
-
-        SeedReport(String message) {
-            super(message, null, false, false);
         }
     }
 }

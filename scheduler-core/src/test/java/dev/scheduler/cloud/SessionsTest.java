@@ -14,8 +14,13 @@ import dev.scheduler.test.junit.SchedulerTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
@@ -154,15 +159,24 @@ class SessionsTest {
 
     @Test
     void theReportPolicyLogsAndCountsLeaksAndLetsThemRun() {
-        try (TestScheduler scheduler = new TestScheduler()) {
+        try (TestScheduler scheduler = new TestScheduler(); CapturedLog log = new CapturedLog()) {
             WorkerExecutionContext platform = new WorkerExecutionContext(scheduler.background(), CleanupPolicy.REPORT);
             SessionId request = platform.createSession();
-            Task<Void> leak = platform.withSession(request,
-                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofSeconds(1)).join()));
+            Task<Void> leak = platform.withSession(request, () -> scheduler.background()
+                    .spawnLabeled(TaskLabel.of("late-flush"), () -> platform.delay(Duration.ofSeconds(1)).join()));
             scheduler.runUntilParked();
 
             assertThat(platform.endSession(request)).containsExactly(leak);
 
+            assertThat(log.records()).singleElement().satisfies(record -> {
+                assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+                assertThat(record.getMessage())
+                        .startsWith("Session cleanup failed: 1 unauthorized task still running in " + request)
+                        .contains("task " + leak.id() + " \"late-flush\" (background, MEDIUM), spawned at "
+                                + SessionsTest.class.getName())
+                        .contains("parked at:")
+                        .doesNotContain("cancelled");
+            });
             assertThat(platform.snapshot().cleanupFailures()).isEqualTo(1);
             assertThat(leak.isCancelled()).isFalse();
             scheduler.advanceClock(Duration.ofSeconds(1));
@@ -171,19 +185,40 @@ class SessionsTest {
     }
 
     @Test
-    void theCancelPolicyCancelsLeaks() {
-        try (TestScheduler scheduler = new TestScheduler()) {
+    void theCancelPolicyCancelsLeaksAndLogsThemAsCancelled() {
+        try (TestScheduler scheduler = new TestScheduler(); CapturedLog log = new CapturedLog()) {
             WorkerExecutionContext platform = new WorkerExecutionContext(scheduler.background(), CleanupPolicy.CANCEL);
             SessionId request = platform.createSession();
-            Task<Void> leak = platform.withSession(request,
-                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofDays(1)).join()));
+            Task<Void> leak = platform.withSession(request, () -> scheduler.background()
+                    .spawnLabeled(TaskLabel.of("stale-poll"), () -> platform.delay(Duration.ofDays(1)).join()));
             scheduler.runUntilParked();
 
             assertThat(platform.endSession(request)).containsExactly(leak);
 
+            assertThat(log.records()).singleElement().satisfies(record -> {
+                assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+                assertThat(record.getMessage())
+                        .startsWith("Session cleanup failed: 1 unauthorized task still running in " + request)
+                        .contains("task " + leak.id() + " \"stale-poll\" (background, MEDIUM)")
+                        .endsWith(System.lineSeparator() + "They were cancelled.");
+            });
+            assertThat(platform.snapshot().cleanupFailures()).isEqualTo(1);
             scheduler.runUntilParked();
             assertThat(leak.isCancelled()).isTrue();
             assertThat(leak.isRunning()).isFalse();
+        }
+    }
+
+    @Test
+    void aSessionThatEndsCleanLogsNothing() {
+        try (TestScheduler scheduler = new TestScheduler(); CapturedLog log = new CapturedLog()) {
+            WorkerExecutionContext platform = new WorkerExecutionContext(scheduler.background(), CleanupPolicy.REPORT);
+            SessionId request = platform.createSession();
+            platform.withSession(request, () -> scheduler.background().spawn(() -> 1).join());
+
+            assertThat(platform.endSession(request)).isEmpty();
+
+            assertThat(log.records()).isEmpty();
         }
     }
 
@@ -322,6 +357,48 @@ class SessionsTest {
     }
 
     @Test
+    void theSnapshotCountsEachActiveSessionsRunningWaitUntilAndUnauthorizedTasks() {
+        try (TestScheduler scheduler = new TestScheduler()) {
+            SimulatedExecutionContext platform = new SimulatedExecutionContext(scheduler);
+            Executor background = scheduler.background();
+            SessionId mixed = platform.createSession();
+            SessionId clean = platform.createSession();
+            SessionId ended = platform.createSession();
+            SessionId leaky = platform.createSession();
+            platform.withSession(mixed, () -> {
+                background.spawn(() -> 1).join();
+                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(1)).join());
+                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(2)).join());
+                background.spawn(() -> platform.delay(Duration.ofMinutes(3)).join());
+            });
+            platform.withSession(clean, () -> background.spawn(() -> 2).join());
+            platform.endSession(ended);
+            platform.withSession(leaky, () -> {
+                background.spawn(() -> platform.delay(Duration.ofMinutes(4)).join());
+                background.spawn(() -> platform.delay(Duration.ofMinutes(5)).join());
+            });
+            scheduler.runUntilParked();
+
+            SessionsSnapshot snapshot = platform.snapshot();
+
+            assertThat(snapshot.sessions()).containsExactly(
+                    new SessionState(mixed, 3, 2, 1, 0, false),
+                    new SessionState(clean, 0, 0, 0, 0, false),
+                    new SessionState(leaky, 2, 0, 2, 0, false));
+            assertThat(snapshot.activeSessions()).isEqualTo(3);
+            assertThat(snapshot.runningTasks()).isEqualTo(5);
+            assertThat(snapshot.waitUntilTasks()).isEqualTo(2);
+            assertThat(snapshot.unauthorizedTasks()).isEqualTo(3);
+
+            scheduler.advanceClock(Duration.ofMinutes(3));
+            assertThat(platform.snapshot().sessions()).containsExactly(
+                    new SessionState(mixed, 0, 0, 0, 0, false),
+                    new SessionState(clean, 0, 0, 0, 0, false),
+                    new SessionState(leaky, 2, 0, 2, 0, false));
+        }
+    }
+
+    @Test
     void passThroughMarksTheSessionForTheHost() {
         try (TestScheduler scheduler = new TestScheduler()) {
             SimulatedExecutionContext platform = new SimulatedExecutionContext(scheduler);
@@ -377,6 +454,42 @@ class SessionsTest {
             assertThat(release.await(1, TimeUnit.SECONDS)).isTrue();
             platform.endSession(clean);
             assertThat(platform.snapshot().activeSessions()).isZero();
+        }
+    }
+
+    /**
+     * Collects what the cloud package logs. {@code System.Logger} goes to java.util.logging unless a
+     * logging backend is installed, and this module's tests install none.
+     */
+    private static final class CapturedLog extends Handler implements AutoCloseable {
+
+        // A strong reference: java.util.logging keeps loggers weakly, and a collected one loses its handler.
+        private final Logger logger = Logger.getLogger(WorkerSession.class.getName());
+        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+        private final boolean parentHandlers = logger.getUseParentHandlers();
+
+        CapturedLog() {
+            logger.addHandler(this);
+            logger.setUseParentHandlers(false);
+        }
+
+        List<LogRecord> records() {
+            return List.copyOf(records);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setUseParentHandlers(parentHandlers);
         }
     }
 }

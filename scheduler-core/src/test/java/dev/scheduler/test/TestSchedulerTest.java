@@ -2,6 +2,7 @@ package dev.scheduler.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.scheduler.Executor;
 import dev.scheduler.ForegroundExecutor;
@@ -19,7 +20,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 
 class TestSchedulerTest {
 
@@ -75,6 +78,22 @@ class TestSchedulerTest {
         }))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Your test is not deterministic: seed 3 ran 1 step the first time and 2 the second");
+    }
+
+    @Test
+    void determinismCheckNamesTheFirstDifferingStep() {
+        AtomicInteger runs = new AtomicInteger();
+        TestSchedulerConfig config = TestSchedulerConfig.builder().seed(3).checkDeterminism(true).build();
+
+        assertThatThrownBy(() -> TestScheduler.run(config, scheduler -> {
+            Executor executor = scheduler.background();
+            executor.spawnLabeled(TaskLabel.of("setup"), () -> 0).join();
+            // Both runs take two steps; only the second step's label depends on the run.
+            executor.spawnLabeled(TaskLabel.of("run-" + runs.incrementAndGet()), () -> 0).join();
+        }))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("Your test is not deterministic: seed 3 ran a different step at step 1 the "
+                        + "second time: first run \"task 2 \"run-1\"\", second run \"task 2 \"run-2\"\".");
     }
 
     @Test
@@ -325,7 +344,42 @@ class TestSchedulerTest {
     // ---------------------------------------------------------------- deadlocks and non-determinism
 
     @Test
-    void aDeadlockReportNamesBothTasksWithTheirSpawnSitesAndWhereTheyAreParked() {
+    void aDeadlockReportNamesBothTasksOfAJoinCycleEachWithItsOwnParkSite() {
+        TestScheduler scheduler = new TestScheduler();
+        Executor executor = scheduler.background();
+        // Each body learns the other's handle only after both are spawned; neither runs before the join below.
+        AtomicReference<Task<Void>> alphaHandle = new AtomicReference<>();
+        AtomicReference<Task<Void>> betaHandle = new AtomicReference<>();
+        AtomicReference<String> alphaWaits = new AtomicReference<>();
+        AtomicReference<String> betaWaits = new AtomicReference<>();
+        Task<Void> alpha = executor.spawnLabeled(TaskLabel.of("alpha"), () -> joinNotingWhere(betaHandle.get(), alphaWaits));
+        Task<Void> beta = executor.spawnLabeled(TaskLabel.of("beta"), () -> joinNotingWhere(alphaHandle.get(), betaWaits));
+        alphaHandle.set(alpha);
+        betaHandle.set(beta);
+
+        Throwable report = catchThrowable(alpha::join);
+
+        String alphaEntry = "task " + alpha.id() + " \"alpha\" (background, MEDIUM), spawned at " + TestSchedulerTest.class.getName();
+        String betaEntry = "task " + beta.id() + " \"beta\" (background, MEDIUM), spawned at " + TestSchedulerTest.class.getName();
+        assertThat(report)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Parking forbidden")
+                .hasMessageContaining("2 tasks are pending")
+                .hasMessageContaining(alphaEntry)
+                .hasMessageContaining(betaEntry)
+                .hasMessageContaining("call allowParking()");
+        String message = report.getMessage();
+        assertThat(message.split("parked at:", -1)).hasSize(3);
+        String alphaPart = message.substring(message.indexOf(alphaEntry), message.indexOf(betaEntry));
+        String betaPart = message.substring(message.indexOf(betaEntry));
+        assertThat(alphaPart).contains("at dev.scheduler.Task.join").contains("at " + alphaWaits.get())
+                .doesNotContain(betaWaits.get());
+        assertThat(betaPart).contains("at dev.scheduler.Task.join").contains("at " + betaWaits.get())
+                .doesNotContain(alphaWaits.get());
+    }
+
+    @Test
+    void aDeadlockThroughBlockOnShowsTheBlockOnFrames() {
         TestScheduler scheduler = new TestScheduler();
         Executor executor = scheduler.background();
         CompletableFuture<Void> alphaReady = new CompletableFuture<>();
@@ -334,23 +388,15 @@ class TestSchedulerTest {
             executor.blockOn(betaReady);
             alphaReady.complete(null);
         });
-        Task<Void> beta = executor.spawnLabeled(TaskLabel.of("beta"), () -> {
+        executor.spawnLabeled(TaskLabel.of("beta"), () -> {
             executor.blockOn(alphaReady);
             betaReady.complete(null);
         });
 
         assertThatThrownBy(alpha::join)
-                .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("Parking forbidden")
-                .hasMessageContaining("2 tasks are pending")
-                .hasMessageContaining("task " + alpha.id() + " \"alpha\" (background, MEDIUM), spawned at "
-                        + TestSchedulerTest.class.getName())
-                .hasMessageContaining("task " + beta.id() + " \"beta\" (background, MEDIUM), spawned at "
-                        + TestSchedulerTest.class.getName())
-                .hasMessageContaining("parked at:")
                 .hasMessageContaining("at dev.scheduler.AbstractExecutor.blockOn")
-                .hasMessageContaining("at " + TestSchedulerTest.class.getName() + ".lambda$aDeadlockReport")
-                .hasMessageContaining("call allowParking()");
+                .hasMessageContaining("at " + TestSchedulerTest.class.getName() + ".lambda$aDeadlockThroughBlockOn");
     }
 
     @Test
@@ -553,18 +599,29 @@ class TestSchedulerTest {
     }
 
     @Test
-    void manyReportsTheFailingSeedAndHowToReplayIt() {
+    void manyFailsWithTheFailingSeedAndItsReplayCommandCausedByWhatTheRunThrew() {
+        IllegalStateException unlucky = new IllegalStateException("seed six is unlucky");
+
         assertThatThrownBy(() -> TestScheduler.many(10, scheduler -> {
             if (scheduler.seed() == 6) {
-                throw new AssertionError("seed six is unlucky");
+                throw unlucky;
             }
         }))
-                .hasMessage("seed six is unlucky")
-                .satisfies(failure -> assertThat(failure.getSuppressed()).singleElement().extracting(Throwable::getMessage)
-                        .asString()
-                        .contains("Failing seed: 6")
-                        .contains("SEED=6 ITERATIONS=1 mvn -pl scheduler-core -am test "
-                                + "-Dtest='TestSchedulerTest#manyReportsTheFailingSeedAndHowToReplayIt'"));
+                .isExactlyInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("Failing seed: 6" + System.lineSeparator() + "Replay it with: SEED=6 ITERATIONS=1 mvn "
+                        + "-pl scheduler-core -am test -Dtest='TestSchedulerTest#"
+                        + "manyFailsWithTheFailingSeedAndItsReplayCommandCausedByWhatTheRunThrew'")
+                .hasMessageEndingWith("java.lang.IllegalStateException: seed six is unlucky")
+                .cause().isSameAs(unlucky);
+    }
+
+    @Test
+    void manyLetsAFailedAssumptionThroughAsItIs() {
+        TestAbortedException skipped = new TestAbortedException("no network here");
+
+        assertThatThrownBy(() -> TestScheduler.many(10, scheduler -> {
+            throw skipped;
+        })).isSameAs(skipped);
     }
 
     @Test
@@ -580,6 +637,13 @@ class TestSchedulerTest {
     }
 
     // ---------------------------------------------------------------- workloads
+
+    /** Joins {@code task} from a task body, first noting the body's frame that waits, as a stack trace prints it. */
+    private static void joinNotingWhere(Task<?> task, AtomicReference<String> waitingFrame) {
+        waitingFrame.set(StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst()).orElseThrow()
+                .toStackTraceElement().toString());
+        task.join();
+    }
 
     private static String orderOfThreeTasks(TestScheduler scheduler) {
         Executor executor = scheduler.background();

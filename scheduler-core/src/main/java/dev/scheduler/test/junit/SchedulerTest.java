@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }</pre>
  *
  * <p>Each invocation is named {@code seed=N}. A failing invocation prints {@code Failing seed: N}
- * and the command that replays it, and carries both as a suppressed exception. {@code SEED} and
+ * and the command that replays it, and fails with an {@link AssertionError} whose message starts
+ * with both and whose cause is what the test threw. {@code SEED} and
  * {@code ITERATIONS} (or {@code -Dscheduler.seed}, {@code -Dscheduler.iterations}) override the
  * annotation; see {@link dev.scheduler.test.Seeds}.
  *

@@ -119,7 +119,7 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
         }
     }
 
-    /** Ends the run: endTest, the determinism comparison, and the replay hint on failure. */
+    /** Ends the run: endTest, the determinism comparison, and on failure the seed and its replay command. */
     private record EndOfRun(SeedInvocation invocation) implements InvocationInterceptor {
 
         @Override
@@ -151,13 +151,17 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                     }
                 }
             }
-            if (failure != null) {
-                String message = Seeds.failureMessage(invocation.seed(), context.getRequiredTestClass().getName(),
-                        context.getRequiredTestMethod().getName());
-                System.err.println(message);
-                failure.addSuppressed(new AssertionError(message));
+            if (failure == null) {
+                return;
+            }
+            if (Seeds.isTestAbort(failure)) {
                 throw failure;
             }
+            String testClass = context.getRequiredTestClass().getName();
+            String testMethod = context.getRequiredTestMethod().getName();
+            // Printed too, so the seed sits in the build log next to the test's own output.
+            System.err.println(Seeds.failureMessage(invocation.seed(), testClass, testMethod));
+            throw Seeds.failingSeed(invocation.seed(), testClass, testMethod, failure);
         }
 
         private void compareTraces(TestScheduler scheduler, ExtensionContext context) {

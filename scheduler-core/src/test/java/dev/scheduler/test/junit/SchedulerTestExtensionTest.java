@@ -6,14 +6,18 @@ import static org.junit.platform.testkit.engine.EventConditions.displayName;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.scheduler.Executor;
 import dev.scheduler.Task;
+import dev.scheduler.TaskLabel;
 import dev.scheduler.test.TestScheduler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -34,19 +38,29 @@ class SchedulerTestExtensionTest {
     }
 
     @Test
-    void aFailingSeedReportsItselfAndTheCommandThatReplaysIt() {
+    void aFailingSeedFailsWithTheSeedAndItsReplayCommandCausedByWhatTheTestThrew() {
         EngineExecutionResults results = run(FailsOnSeedThree.class);
 
         results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(4).failed(1));
         Event failure = results.testEvents().failed().stream().findFirst().orElseThrow();
         assertThat(failure.getTestDescriptor().getDisplayName()).isEqualTo("seed=3");
-        Throwable thrown = failure.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-                .getThrowable().orElseThrow();
-        assertThat(thrown).hasMessage("three is unlucky");
-        assertThat(thrown.getSuppressed()).singleElement().extracting(Throwable::getMessage).asString()
-                .contains("Failing seed: 3")
-                .contains("SEED=3 ITERATIONS=1 mvn")
-                .contains("-Dtest='SchedulerTestExtensionTest$FailsOnSeedThree#fails'");
+        assertThat(thrownBy(failure))
+                .isExactlyInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("Failing seed: 3" + System.lineSeparator() + "Replay it with: SEED=3 ITERATIONS=1 mvn "
+                        + "-pl scheduler-core -am test -Dtest='SchedulerTestExtensionTest$FailsOnSeedThree#fails'")
+                .hasMessageEndingWith("java.lang.IllegalStateException: three is unlucky")
+                .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage("three is unlucky")
+                .hasStackTraceContaining(FailsOnSeedThree.class.getName() + ".fails");
+    }
+
+    @Test
+    void aFailedAssumptionSkipsTheSeedInsteadOfFailingIt() {
+        EngineExecutionResults results = run(AssumesSeedTwoAway.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).aborted(1).failed(0));
+        Event aborted = results.testEvents().aborted().stream().findFirst().orElseThrow();
+        assertThat(aborted.getTestDescriptor().getDisplayName()).isEqualTo("seed=2");
+        assertThat(thrownBy(aborted)).isInstanceOf(org.opentest4j.TestAbortedException.class);
     }
 
     @Test
@@ -67,8 +81,24 @@ class SchedulerTestExtensionTest {
 
         results.testEvents().assertThatEvents()
                 .haveExactly(1, event(displayName("seed=0"), org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully()))
-                .haveExactly(1, event(displayName("seed=0 (replay)"),
-                        finishedWithFailure(message(m -> m.startsWith("Your test is not deterministic: seed 0 ran 1 step")))));
+                .haveExactly(1, event(displayName("seed=0 (replay)"), finishedWithFailure(
+                        message(m -> m.startsWith("Failing seed: 0")),
+                        cause(message(m -> m.startsWith("Your test is not deterministic: seed 0 ran 1 step"))))));
+    }
+
+    @Test
+    void determinismCheckNamesTheFirstDifferingStep() {
+        DiffersInOneStep.runs.set(0);
+
+        EngineExecutionResults results = run(DiffersInOneStep.class);
+
+        Event replay = results.testEvents().failed().stream().findFirst().orElseThrow();
+        assertThat(replay.getTestDescriptor().getDisplayName()).isEqualTo("seed=4 (replay)");
+        assertThat(thrownBy(replay).getCause())
+                .isExactlyInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("Your test is not deterministic: seed 4 ran a different step at step 1 the "
+                        + "second time: first run \"task 2 \"run-1\"\", second run \"task 2 \"run-2\"\".");
+        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
     }
 
     @Test
@@ -98,6 +128,11 @@ class SchedulerTestExtensionTest {
             assertThat(shared.seed()).isEqualTo(2);
             assertThat(shared.background().spawn(() -> "still open").join()).isEqualTo("still open");
         }
+    }
+
+    private static Throwable thrownBy(Event event) {
+        return event.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow();
     }
 
     private static EngineExecutionResults run(Class<?> testClass) {
@@ -142,8 +177,15 @@ class SchedulerTestExtensionTest {
         @SchedulerTest(iterations = 5)
         void fails(TestScheduler scheduler) {
             if (scheduler.seed() == 3) {
-                throw new AssertionError("three is unlucky");
+                throw new IllegalStateException("three is unlucky");
             }
+        }
+    }
+
+    static class AssumesSeedTwoAway {
+        @SchedulerTest(iterations = 3)
+        void skipsSeedTwo(TestScheduler scheduler) {
+            Assumptions.assumeTrue(scheduler.seed() != 2, "seed two needs a network");
         }
     }
 
@@ -171,6 +213,18 @@ class SchedulerTestExtensionTest {
                 Task<Integer> task = scheduler.background().spawn(() -> 1);
                 task.join();
             }
+        }
+    }
+
+    static class DiffersInOneStep {
+        static final AtomicInteger runs = new AtomicInteger();
+
+        @SchedulerTest(seed = 4, checkDeterminism = true)
+        void labelsItsSecondTaskByARunCounter(TestScheduler scheduler) {
+            Executor executor = scheduler.background();
+            executor.spawnLabeled(TaskLabel.of("setup"), () -> 0).join();
+            // Both runs take two steps; only the second step's label depends on the run.
+            executor.spawnLabeled(TaskLabel.of("run-" + runs.incrementAndGet()), () -> 0).join();
         }
     }
 }
