@@ -1,0 +1,168 @@
+package dev.scheduler.dispatch;
+
+import dev.scheduler.Task;
+import dev.scheduler.TaskMetadata;
+import dev.scheduler.TaskObserver;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Which steps a dispatcher accepts, and whether it has terminated: the lifecycle every dispatcher
+ * shares. It observes the tasks of every executor on the dispatcher (through
+ * {@link dev.scheduler.Scheduler#as(Class)}), to know which still run.
+ *
+ * <p>Shutting down must not break tasks that are already running: a body that resumes after a
+ * {@code join} comes back as a new step of the same task. Task ids only grow, so shutdown records
+ * the next id and from then on refuses the steps of tasks with a larger one: no new task starts,
+ * every accepted task may finish. Once the dispatcher is stopped it refuses every step.
+ *
+ * <p>{@code pending} counts steps queued or running, exactly; {@code liveTasks} counts tasks spawned
+ * on the dispatcher's executors and not yet finished, which includes tasks parked on a timer or a
+ * lock, with no step anywhere. Terminated means shut down with neither. Once shut down, no task
+ * starts, so the task count only falls; every further step belongs to a live task, or is a plain
+ * step of the scheduler SPI, which {@code pending} counts.
+ */
+final class Admission implements TaskObserver {
+
+    private static final long OPEN = Long.MAX_VALUE;
+
+    private final String dispatcher;
+    private final AtomicLong pending = new AtomicLong();
+    private final LongAdder liveTasks = new LongAdder();
+    private final Object termination = new Object();
+    private volatile long lastAccepted = OPEN;
+    private volatile boolean stopped;
+    private volatile Runnable onTermination = () -> { };
+
+    Admission(String dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    /** Runs {@code listener} (quick, from any thread) whenever the dispatcher may have terminated. */
+    void onTermination(Runnable listener) {
+        onTermination = listener;
+    }
+
+    /** Counts in a step of {@code meta}'s task, or refuses it. */
+    void admit(Runnable step, TaskMetadata meta) {
+        Objects.requireNonNull(step, "step");
+        Objects.requireNonNull(meta, "meta");
+        if (meta.id().value() > lastAccepted || stopped) {
+            throw rejected(meta.describe());
+        }
+        pending.incrementAndGet();
+    }
+
+    /** Refuses a timer once the dispatcher is stopped; timers do not count towards termination. */
+    void admitTimer() {
+        if (stopped) {
+            throw rejected("a timer");
+        }
+    }
+
+    private RejectedExecutionException rejected(String what) {
+        return new RejectedExecutionException("The " + dispatcher + " dispatcher is "
+                + (stopped ? "closed" : "shut down") + ", so it does not accept " + what);
+    }
+
+    /** A counted step has run, or was dropped. */
+    void done(int steps) {
+        if (pending.addAndGet(-steps) == 0 && lastAccepted != OPEN) {
+            signalTermination();
+        }
+    }
+
+    @Override
+    public void taskSpawned(Task<?> task) {
+        liveTasks.increment();
+    }
+
+    @Override
+    public void taskFinished(Task<?> task, Future.State outcome) {
+        liveTasks.decrement();
+        if (lastAccepted != OPEN) {
+            signalTermination();
+        }
+    }
+
+    /** {@return how many tasks spawned on this dispatcher have not finished} */
+    long liveTasks() {
+        return Math.max(0, liveTasks.sum());
+    }
+
+    void shutdown() {
+        if (lastAccepted == OPEN) {
+            synchronized (termination) {
+                if (lastAccepted == OPEN) {
+                    // Every task spawned from now on gets a larger id than this one.
+                    lastAccepted = dev.scheduler.TaskId.next().value();
+                }
+            }
+            signalTermination();
+        }
+    }
+
+    private void signalTermination() {
+        synchronized (termination) {
+            termination.notifyAll();
+        }
+        onTermination.run();
+    }
+
+    /** Refuses every step from now on. */
+    void stop() {
+        shutdown();
+        stopped = true;
+    }
+
+    boolean isShutdown() {
+        return lastAccepted != OPEN;
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+
+    boolean isTerminated() {
+        return isShutdown() && pending.get() == 0 && liveTasks.sum() == 0;
+    }
+
+    long pending() {
+        return pending.get();
+    }
+
+    boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long remaining = saturatedNanos(requireNonNegative(timeout, "timeout"));
+        long deadline = System.nanoTime() + remaining;
+        synchronized (termination) {
+            while (!isTerminated()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(termination, remaining);
+                remaining = deadline - System.nanoTime();
+            }
+            return true;
+        }
+    }
+
+    static Duration requireNonNegative(Duration duration, String parameter) {
+        Objects.requireNonNull(duration, parameter);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(parameter + " must not be negative, was " + duration);
+        }
+        return duration;
+    }
+
+    /** {@code duration} in nanoseconds, capped at about 146 years so that deadlines never overflow. */
+    static long saturatedNanos(Duration duration) {
+        return duration.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toNanos() : duration.toNanos();
+    }
+
+    private static final Duration MAX_WAIT = Duration.ofNanos(Long.MAX_VALUE / 2);
+}

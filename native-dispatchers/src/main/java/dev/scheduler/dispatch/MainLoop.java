@@ -1,0 +1,423 @@
+package dev.scheduler.dispatch;
+
+import dev.scheduler.Cancellable;
+import dev.scheduler.TaskMetadata;
+import dev.scheduler.Unparker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A dispatcher's main loop: one thread that runs foreground steps in the order they arrive and,
+ * for the dispatchers without native timers, fires timers in deadline order. It sleeps in a
+ * {@link LoopWaiter} between them.
+ */
+/*
+ * Implementation Overview
+ * =======================
+ *
+ * Steps arrive from any thread in a lock-free FIFO. Timers live in a heap under a lock, with the
+ * earliest deadline mirrored in a volatile field so that the loop checks for due timers without
+ * locking. Cancelled timers stay in the heap, without their step, until they come up or until they
+ * are half of it, when the loop purges them.
+ *
+ * Sleeping: the loop sets `sleeping`, checks once more for steps and due timers, and only then
+ * waits; producers add their work, then wake the waiter only if `sleeping` was set (a Dekker pair),
+ * so a busy loop costs producers no system call and a sleeping loop never misses work.
+ *
+ * The waiter is closed while the loop thread cannot be inside it: waits hold `waitLock`, and
+ * stop() takes it after waking the loop.
+ *
+ * park() on the loop thread (a blockOn outside any task) keeps firing timers but runs no
+ * foreground step, as a blocked UI thread would not: the timers may be what it waits for.
+ */
+final class MainLoop implements Lane, Lane.Timers {
+
+    private static final int BATCH = 64;
+
+    private final Thread thread;
+    private final boolean dedicated;
+    private final LoopWaiter waiter;
+    private final Admission admission;
+    private final Thread.UncaughtExceptionHandler failures;
+
+    private final ConcurrentLinkedQueue<Step> steps = new ConcurrentLinkedQueue<>();
+    private final LongAdder queued = new LongAdder();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final AtomicBoolean parkPermit = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    private final ReentrantLock timerLock = new ReentrantLock();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final AtomicInteger cancelledTimers = new AtomicInteger();
+    private volatile long nextDeadline = LoopWaiter.NO_DEADLINE;
+    private long timerSequence;
+
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private boolean waiterClosed;
+    private volatile boolean stopped;
+    private volatile long runningTask;
+
+    /**
+     * Creates the loop. A dedicated loop starts its own thread; otherwise the calling thread is the
+     * loop thread and runs the loop inside {@link #run()}.
+     */
+    MainLoop(String threadName, boolean dedicated, LoopWaiter waiter, Admission admission,
+            Thread.UncaughtExceptionHandler failures) {
+        this.dedicated = dedicated;
+        this.waiter = waiter;
+        this.admission = admission;
+        this.failures = failures;
+        this.thread = dedicated ? Thread.ofPlatform().name(threadName).daemon(true).unstarted(() -> run(() -> false))
+                : Thread.currentThread();
+        waiter.bind(thread);
+        if (dedicated) {
+            thread.start();
+        }
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    boolean isDedicated() {
+        return dedicated;
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Runs the loop on its thread until {@link #stop()}, or until {@code exitWhen} is true after a wake-up. */
+    void run(BooleanSupplier exitWhen) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("The main loop belongs to thread \"" + thread.getName()
+                    + "\", but thread \"" + Thread.currentThread().getName() + "\" tried to run it");
+        }
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("The main loop is already running on thread \"" + thread.getName() + "\"");
+        }
+        try {
+            while (!stopped && !exitWhen.getAsBoolean()) {
+                int ran = fireDueTimers();
+                for (Step step; ran < BATCH && (step = steps.poll()) != null; ran++) {
+                    queued.decrement();
+                    runStep(step);
+                }
+                if (ran == 0) {
+                    sleep(LoopWaiter.NO_DEADLINE, null);
+                }
+            }
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void runStep(Step step) {
+        runningTask = step.meta().id().value();
+        try {
+            step.runnable().run();
+        } catch (Throwable failure) {
+            failures.uncaughtException(thread, failure);
+        } finally {
+            runningTask = 0;
+            admission.done(1);
+        }
+    }
+
+    /**
+     * Sleeps until woken, the next timer, or {@code deadline}; returns at once if there is work or
+     * the permit (if any) is given.
+     */
+    private void sleep(long deadline, AtomicBoolean permit) {
+        sleeping.set(true);
+        try {
+            long wakeAt = Math.min(deadline, nextDeadline);
+            if (stopped || (permit == null ? !steps.isEmpty() : permit.get())
+                    || wakeAt != LoopWaiter.NO_DEADLINE && System.nanoTime() - wakeAt >= 0) {
+                return;
+            }
+            waitLock.lock();
+            try {
+                if (!waiterClosed) {
+                    waiter.await(wakeAt);
+                }
+            } finally {
+                waitLock.unlock();
+            }
+        } finally {
+            sleeping.set(false);
+        }
+    }
+
+    /** Wakes the loop thread if it sleeps. */
+    private void wake() {
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            waiter.wake();
+        }
+    }
+
+    /** Wakes the loop thread even if it is not sleeping yet, so that it checks its exit condition. */
+    void wakeAlways() {
+        waiter.wake();
+    }
+
+    /** {@return whether the loop thread is inside {@link #run}} */
+    boolean isRunning() {
+        return running.get();
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    @Override
+    public void submit(Runnable step, TaskMetadata meta) {
+        steps.offer(new Step(step, meta));
+        queued.increment();
+        wake();
+    }
+
+    /** {@return whether the loop thread is running a step of the task with {@code taskId} right now} */
+    boolean isRunningTask(long taskId) {
+        return runningTask == taskId;
+    }
+
+    @Override
+    public int queued() {
+        return Math.max(0, queued.intValue());
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** {@inheritDoc} The step runs on the loop thread. */
+    @Override
+    public Cancellable scheduleAt(long deadline, Runnable step) {
+        Timer timer;
+        boolean earliest;
+        timerLock.lock();
+        try {
+            timer = new Timer(deadline, timerSequence++, step);
+            timers.add(timer);
+            earliest = deadline - nextDeadline < 0 || nextDeadline == LoopWaiter.NO_DEADLINE;
+            if (earliest) {
+                nextDeadline = deadline;
+            }
+        } finally {
+            timerLock.unlock();
+        }
+        if (earliest) {
+            wake();
+        }
+        return timer;
+    }
+
+    /** Fires every timer that is due, in deadline order; {@return how many fired} */
+    private int fireDueTimers() {
+        long next = nextDeadline;
+        if (next == LoopWaiter.NO_DEADLINE || System.nanoTime() - next < 0) {
+            return 0;
+        }
+        int fired = 0;
+        while (true) {
+            Timer due;
+            timerLock.lock();
+            try {
+                purgeCancelledTimers();
+                due = timers.peek();
+                if (due == null || System.nanoTime() - due.deadline < 0) {
+                    nextDeadline = due == null ? LoopWaiter.NO_DEADLINE : due.deadline;
+                    return fired;
+                }
+                timers.poll();
+            } finally {
+                timerLock.unlock();
+            }
+            Runnable step = due.claim();
+            if (step == null) {
+                cancelledTimers.decrementAndGet();
+                continue;
+            }
+            fired++;
+            try {
+                step.run();
+            } catch (Throwable failure) {
+                failures.uncaughtException(thread, failure);
+            }
+        }
+    }
+
+    private void purgeCancelledTimers() {
+        int cancelled = cancelledTimers.get();
+        if (cancelled > 64 && cancelled > timers.size() / 2) {
+            int removed = 0;
+            for (var it = timers.iterator(); it.hasNext(); ) {
+                if (it.next().isCancelled()) {
+                    it.remove();
+                    removed++;
+                }
+            }
+            cancelledTimers.addAndGet(-removed);
+        }
+    }
+
+    @Override
+    public int pending() {
+        timerLock.lock();
+        try {
+            return Math.max(0, timers.size() - cancelledTimers.get());
+        } finally {
+            timerLock.unlock();
+        }
+    }
+
+    /** A timer in the heap: ordered by deadline, then by arrival. */
+    private final class Timer implements Cancellable, Comparable<Timer> {
+
+        final long deadline;
+        final long sequence;
+        private Runnable step;
+        @SuppressWarnings("unused") // through DONE
+        private volatile int done;
+
+        Timer(long deadline, long sequence, Runnable step) {
+            this.deadline = deadline;
+            this.sequence = sequence;
+            this.step = step;
+        }
+
+        /** {@return the step, once, if the timer was not cancelled} */
+        Runnable claim() {
+            if (!DONE.compareAndSet(this, 0, 1)) {
+                return null;
+            }
+            Runnable claimed = step;
+            step = null;
+            return claimed;
+        }
+
+        /** {@return whether the timer was cancelled; true only while it is in the heap} */
+        boolean isCancelled() {
+            return done != 0;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!DONE.compareAndSet(this, 0, 1)) {
+                return false;
+            }
+            step = null;
+            cancelledTimers.incrementAndGet();
+            return true;
+        }
+
+        @Override
+        public int compareTo(Timer other) {
+            int byDeadline = Long.compare(deadline - other.deadline, 0);
+            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
+        }
+    }
+
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(Timer.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- parking the loop thread
+
+    /** Parks the loop thread, firing timers meanwhile; see {@link dev.scheduler.Scheduler#park}. */
+    boolean park(Duration timeout) {
+        long remaining = Admission.saturatedNanos(Admission.requireNonNegative(timeout, "timeout"));
+        long deadline = System.nanoTime() + remaining;
+        while (true) {
+            if (parkPermit.compareAndSet(true, false)) {
+                return true;
+            }
+            fireDueTimers();
+            if (parkPermit.compareAndSet(true, false)) {
+                return true;
+            }
+            if (stopped || System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            sleep(deadline, parkPermit);
+        }
+    }
+
+    /** {@return an unparker for the loop thread's {@link #park(Duration)}} */
+    Unparker unparker() {
+        return () -> {
+            parkPermit.set(true);
+            wake();
+        };
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    @Override
+    public List<Step> drain() {
+        List<Step> dropped = new ArrayList<>();
+        for (Step step; (step = steps.poll()) != null; ) {
+            queued.decrement();
+            dropped.add(step);
+        }
+        return dropped;
+    }
+
+    @Override
+    public int dropAll() {
+        timerLock.lock();
+        try {
+            int pending = 0;
+            for (Timer timer; (timer = timers.poll()) != null; ) {
+                if (timer.claim() != null) {
+                    pending++;
+                }
+            }
+            cancelledTimers.set(0);
+            nextDeadline = LoopWaiter.NO_DEADLINE;
+            return pending;
+        } finally {
+            timerLock.unlock();
+        }
+    }
+
+    /** Stops the loop after its current step, waits for a dedicated thread to end, and closes the waiter. */
+    void stop() {
+        stopped = true;
+        waiter.wake();
+        if (dedicated && Thread.currentThread() != thread) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        waitLock.lock();
+        try {
+            if (!waiterClosed) {
+                waiterClosed = true;
+                waiter.close();
+            }
+        } finally {
+            waitLock.unlock();
+        }
+    }
+}

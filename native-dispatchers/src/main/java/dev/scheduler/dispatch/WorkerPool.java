@@ -1,0 +1,253 @@
+package dev.scheduler.dispatch;
+
+import dev.scheduler.Priority;
+import dev.scheduler.TaskMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The background threads of the Linux and portable dispatchers, draining a three-level priority
+ * queue.
+ */
+/*
+ * Implementation Overview
+ * =======================
+ *
+ * Queue: one lock-free FIFO per Priority. A worker draws a level with the levels' weights
+ * (60/30/10) among the levels that hold a step, then polls it, so LOW work always gets about a
+ * tenth of the draws while it waits and is never starved.
+ *
+ * Idle workers: a worker that finds nothing may spin briefly (one at a time: on two cores, two
+ * spinners would take the core the producer needs), then announces itself idle, checks the queues
+ * once more, and parks. A producer offers its step, then wakes one idle worker if there is one.
+ * The announce-then-check on one side and the offer-then-check on the other are a Dekker pair on
+ * volatile variables, so a step is never left queued while every worker sleeps.
+ *
+ * Failures: a step that throws goes to the uncaught exception handler; the worker carries on.
+ */
+final class WorkerPool implements Lane {
+
+    private static final Priority[] LEVELS = Priority.values();
+    private static final int SPINS = 1 << 10;
+
+    private static final int RUNNING = 0;
+    private static final int IDLE = 1;
+
+    private final Admission admission;
+    private final Thread.UncaughtExceptionHandler failures;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private final ConcurrentLinkedQueue<Step>[] levels = new ConcurrentLinkedQueue[LEVELS.length];
+    private final Worker[] workers;
+    private final LongAdder queued = new LongAdder();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicInteger spinning = new AtomicInteger();
+    private volatile boolean stopped;
+
+    WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures) {
+        this.admission = admission;
+        this.failures = failures;
+        for (int i = 0; i < levels.length; i++) {
+            levels[i] = new ConcurrentLinkedQueue<>();
+        }
+        workers = new Worker[threads];
+        for (int i = 0; i < threads; i++) {
+            workers[i] = new Worker(namePrefix + "-worker-" + (i + 1), 0x9E3779B9 * (i + 1));
+        }
+        for (Worker worker : workers) {
+            worker.thread.start();
+        }
+    }
+
+    /** {@inheritDoc} Wakes a worker for it if all of them sleep. */
+    @Override
+    public void submit(Runnable step, TaskMetadata meta) {
+        levels[meta.priority().ordinal()].offer(new Step(step, meta));
+        queued.increment();
+        if (idle.get() > 0) {
+            wakeOne();
+        }
+    }
+
+    private void wakeOne() {
+        for (Worker worker : workers) {
+            if (worker.state.get() == IDLE && worker.state.compareAndSet(IDLE, RUNNING)) {
+                idle.decrementAndGet();
+                LockSupport.unpark(worker.thread);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public int queued() {
+        return Math.max(0, queued.intValue());
+    }
+
+    /** {@return whether {@code thread} is one of this pool's workers, or {@code taskId}'s step runs on one now} */
+    boolean runsHere(Thread thread, long taskId) {
+        for (Worker worker : workers) {
+            if (worker.thread == thread || taskId != 0 && worker.runningTask == taskId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public List<Step> drain() {
+        List<Step> dropped = new ArrayList<>();
+        for (ConcurrentLinkedQueue<Step> level : levels) {
+            for (Step step; (step = level.poll()) != null; ) {
+                queued.decrement();
+                dropped.add(step);
+            }
+        }
+        return dropped;
+    }
+
+    /** Stops every worker once its current step is done, and waits for them. */
+    void stop() {
+        stopped = true;
+        for (Worker worker : workers) {
+            LockSupport.unpark(worker.thread);
+        }
+        boolean interrupted = false;
+        for (Worker worker : workers) {
+            if (worker.thread == Thread.currentThread()) {
+                continue;
+            }
+            while (true) {
+                try {
+                    worker.thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean hasWork() {
+        for (ConcurrentLinkedQueue<Step> level : levels) {
+            if (!level.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One background thread. */
+    private final class Worker implements Runnable {
+
+        final Thread thread;
+        final AtomicInteger state = new AtomicInteger(RUNNING);
+        volatile long runningTask;
+        private int random;
+
+        Worker(String name, int seed) {
+            this.random = seed == 0 ? 1 : seed;
+            this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
+        }
+
+        @Override
+        public void run() {
+            while (!stopped) {
+                Step step = poll();
+                if (step != null) {
+                    runStep(step);
+                } else if (!spin()) {
+                    sleep();
+                }
+            }
+        }
+
+        private void runStep(Step step) {
+            runningTask = step.meta().id().value();
+            try {
+                step.runnable().run();
+            } catch (Throwable failure) {
+                failures.uncaughtException(thread, failure);
+            } finally {
+                runningTask = 0;
+                admission.done(1);
+            }
+        }
+
+        /** Draws a level by weight among the levels that hold a step, and polls it. */
+        private Step poll() {
+            while (true) {
+                int total = 0;
+                for (int level = 0; level < LEVELS.length; level++) {
+                    if (!levels[level].isEmpty()) {
+                        total += LEVELS[level].weight();
+                    }
+                }
+                if (total == 0) {
+                    return null;
+                }
+                int draw = nextInt(total);
+                for (int level = 0; level < LEVELS.length; level++) {
+                    if (levels[level].isEmpty()) {
+                        continue;
+                    }
+                    draw -= LEVELS[level].weight();
+                    if (draw < 0) {
+                        Step step = levels[level].poll();
+                        if (step != null) {
+                            queued.decrement();
+                            return step;
+                        }
+                        break; // another worker took it: draw again
+                    }
+                }
+            }
+        }
+
+        /** Spins for a moment while no other worker does; {@return whether work arrived} */
+        private boolean spin() {
+            if (spinning.get() != 0 || !spinning.compareAndSet(0, 1)) {
+                return false;
+            }
+            try {
+                for (int i = 0; i < SPINS; i++) {
+                    if (hasWork() || stopped) {
+                        return true;
+                    }
+                    Thread.onSpinWait();
+                }
+                return false;
+            } finally {
+                spinning.set(0);
+            }
+        }
+
+        private void sleep() {
+            state.set(IDLE);
+            idle.incrementAndGet();
+            if ((hasWork() || stopped) && state.compareAndSet(IDLE, RUNNING)) {
+                idle.decrementAndGet();
+                return;
+            }
+            while (state.get() == IDLE && !stopped) {
+                LockSupport.park(this);
+            }
+        }
+
+        private int nextInt(int bound) {
+            // xorshift32: a worker's own generator, so drawing costs no shared state
+            int x = random;
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            random = x;
+            return (x >>> 1) % bound;
+        }
+    }
+}

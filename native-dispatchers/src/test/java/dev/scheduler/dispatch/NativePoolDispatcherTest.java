@@ -1,0 +1,171 @@
+package dev.scheduler.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.scheduler.Cancellable;
+import dev.scheduler.Executor;
+import dev.scheduler.Priority;
+import dev.scheduler.Task;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java logic of the macOS and Windows dispatchers (ownership of native contexts, priorities,
+ * timers that must never fire early, the lifecycle), run here on a fake of each system's thread
+ * pool: the shared suite, and what only these two do.
+ */
+class NativePoolDispatcherTest {
+
+    /** The macOS dispatcher's logic, its main loop on a dedicated thread, on a fake GCD whose timers fire early. */
+    @Nested
+    class MacWithAMainLoop extends DispatcherContract {
+
+        FakePoolBinding gcd;
+
+        @Override
+        Dispatcher create(DispatcherOptions options) {
+            gcd = new FakePoolBinding(FakePoolBinding.Flavour.GCD, true);
+            return new MacDispatcher(options, gcd);
+        }
+
+        @AfterEach
+        void closeFake() {
+            gcd.close();
+        }
+
+        @Test
+        void backgroundStepsGoToTheGlobalQueueOfTheirPriority() {
+            Executor executor = new Executor(dispatcher);
+            executor.blockOn(executor.spawnWithPriority(Priority.LOW, () -> 1));
+            executor.blockOn(executor.spawnWithPriority(Priority.HIGH, () -> 2));
+
+            assertThat(gcd.submitted).containsExactly(Priority.LOW, Priority.HIGH);
+            assertThat(GcdNatives.QOS_CLASSES).as("user initiated, default, utility").containsExactly(0x19, 0x15, 0x11);
+        }
+    }
+
+    /** The macOS dispatcher's logic with foreground steps on the (fake) main dispatch queue. */
+    @Nested
+    class MacWithTheMainQueue extends DispatcherContract {
+
+        FakePoolBinding gcd;
+
+        @Override
+        DispatcherOptions options() {
+            return super.options().withForeground(DispatcherOptions.Foreground.MAIN_QUEUE);
+        }
+
+        @Override
+        Dispatcher create(DispatcherOptions options) {
+            gcd = new FakePoolBinding(FakePoolBinding.Flavour.GCD, false);
+            return new MacDispatcher(options, gcd);
+        }
+
+        @AfterEach
+        void closeFake() {
+            gcd.close();
+        }
+
+        @Test
+        void theMainThreadIsKnownOnceTheMainQueueHasRunAStep() throws Exception {
+            assertThat(dispatcher.mainThread()).isEmpty();
+
+            Thread main = onMainThread(Thread::currentThread);
+
+            assertThat(main.getName()).isEqualTo("fake-main");
+            assertThat(dispatcher.mainThread()).contains(main);
+            assertThat(onMainThread(dispatcher::isMainThread)).isTrue();
+        }
+
+        @Test
+        void runMainLoopIsRefusedBecauseTheApplicationsRunLoopServicesTheMainQueue() {
+            assertThatThrownBy(((AbstractDispatcher) dispatcher)::runMainLoop).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("runs its foreground steps on the main dispatch queue");
+        }
+    }
+
+    /** The Windows dispatcher's logic on a fake thread pool whose timers fire early and have native handles. */
+    @Nested
+    class Windows extends DispatcherContract {
+
+        FakePoolBinding threadPool;
+
+        @Override
+        Dispatcher create(DispatcherOptions options) {
+            threadPool = new FakePoolBinding(FakePoolBinding.Flavour.WINDOWS, true);
+            return new WindowsDispatcher(options, threadPool);
+        }
+
+        @AfterEach
+        void closeFake() {
+            threadPool.close();
+        }
+
+        @Test
+        void aTimerThatCallsBackEarlyIsReArmedAndEveryNativeTimerIsReleasedExactlyOnce() throws Exception {
+            CountDownLatch fired = new CountDownLatch(50);
+            List<Cancellable> distant = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                dispatcher.scheduleAfter(Duration.ofMillis(1 + i % 5), fired::countDown);
+                distant.add(dispatcher.scheduleAfter(Duration.ofHours(1), () -> {
+                    throw new AssertionError("a timer fired an hour early");
+                }));
+            }
+            await(fired);
+            // Every timer's first callback came at once; the distant ones must have re-armed, not run.
+            assertThat(threadPool.rearms.tryAcquire(50, GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+            distant.forEach(Cancellable::cancel);
+            dispatcher.close();
+
+            assertThat(threadPool.armedTimers()).isZero();
+            assertThat(threadPool.doubleReleases).hasValue(0);
+            assertThat(uncaught).isEmpty();
+        }
+
+        @Test
+        void theCallbackEnvironmentIsLaidOutAsTheWindowsHeadersInlineIt() {
+            MemorySegment low = WindowsNatives.environment(WindowsNatives.CALLBACK_PRIORITIES[Priority.LOW.ordinal()]);
+
+            assertThat(low.byteSize()).isEqualTo(72);
+            assertThat(low.get(ValueLayout.JAVA_INT, 0)).as("Version").isEqualTo(3);
+            assertThat(low.get(ValueLayout.JAVA_INT, 60)).as("CallbackPriority LOW").isEqualTo(2);
+            assertThat(low.get(ValueLayout.JAVA_INT, 64)).as("Size").isEqualTo(72);
+            assertThat(WindowsNatives.CALLBACK_PRIORITIES).containsExactly(0, 1, 2);
+        }
+
+        @Test
+        void theMainQueueIsRefusedNamingTheOption() {
+            assertThatThrownBy(() -> new WindowsDispatcher(
+                    options().withForeground(DispatcherOptions.Foreground.MAIN_QUEUE), threadPool))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("options.foreground() is MAIN_QUEUE");
+        }
+    }
+
+    @Test
+    void aContextIsReleasedExactlyOnceSoALateCallbackRunsNothing() throws Exception {
+        try (FakePoolBinding gcd = new FakePoolBinding(FakePoolBinding.Flavour.GCD, false);
+                Dispatcher mac = new MacDispatcher(DispatcherOptions.defaults(), gcd)) {
+            int before = NativePool.liveContexts();
+            Executor executor = new Executor(mac);
+            Task<Integer> task = executor.spawn(() -> 7);
+            assertThat(executor.blockOn(task)).isEqualTo(7);
+            Cancellable cancelled = mac.scheduleAfter(Duration.ofHours(1), () -> {
+                throw new AssertionError("a cancelled timer ran");
+            });
+
+            assertThat(NativePool.liveContexts()).isEqualTo(before + 1);
+            cancelled.cancel();
+            assertThat(NativePool.liveContexts()).as("released at cancel, though GCD will still call back").isEqualTo(before);
+            NativePool.run(Long.MAX_VALUE); // a callback for a context that is gone does nothing
+        }
+    }
+}
