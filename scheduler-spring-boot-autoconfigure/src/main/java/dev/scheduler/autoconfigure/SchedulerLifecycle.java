@@ -1,20 +1,19 @@
 package dev.scheduler.autoconfigure;
 
-import dev.scheduler.QueueDepths;
-import dev.scheduler.Scheduler;
+import dev.scheduler.dispatch.Dispatcher;
+import dev.scheduler.dispatch.ShutdownReport;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Stops a dispatcher with the application context: it lets queued steps drain for up to
- * {@code scheduler.shutdown.await-termination}, then closes the dispatcher and logs what it had to
- * drop. It starts early and stops late (before and after the web server, say), so that work
- * spawned while requests finish still runs.
+ * Stops the dispatcher with the application context: it refuses new tasks, lets accepted ones
+ * finish for up to {@code scheduler.shutdown.await-termination}, then drops and logs what is left
+ * and closes the dispatcher. It starts early and stops late (before and after the web server, say),
+ * so that work spawned while requests finish still runs. The dispatcher's threads start when the
+ * dispatcher bean is created, early in the context's refresh.
  */
 final class SchedulerLifecycle implements SmartLifecycle {
 
@@ -22,15 +21,12 @@ final class SchedulerLifecycle implements SmartLifecycle {
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Log logger = LogFactory.getLog(SchedulerLifecycle.class);
-    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final Scheduler scheduler;
-    private final AutoCloseable dispatcher;
+    private final Dispatcher dispatcher;
     private final Duration awaitTermination;
     private volatile boolean running;
 
-    SchedulerLifecycle(Scheduler scheduler, AutoCloseable dispatcher, Duration awaitTermination) {
-        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    SchedulerLifecycle(Dispatcher dispatcher, Duration awaitTermination) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
         this.awaitTermination = Objects.requireNonNull(awaitTermination, "awaitTermination");
     }
@@ -46,37 +42,21 @@ final class SchedulerLifecycle implements SmartLifecycle {
             return;
         }
         running = false;
-        QueueDepths left = drain();
+        dispatcher.shutdown();
+        boolean terminated;
         try {
-            dispatcher.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("Closing " + scheduler.getClass().getName() + " failed", e);
+            terminated = dispatcher.awaitTermination(awaitTermination);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            terminated = false;
         }
-        int dropped = left.background() + left.foreground() + left.deprioritized();
-        if (dropped > 0 || left.timers() > 0) {
-            logger.warn(scheduler.getClass().getSimpleName() + " stopped with work left after waiting up to "
-                    + awaitTermination + " (scheduler.shutdown.await-termination): dropped " + dropped
-                    + (dropped == 1 ? " queued step" : " queued steps") + " (background " + left.background()
-                    + ", foreground " + left.foreground() + ", deprioritized " + left.deprioritized() + ") and "
-                    + left.timers() + (left.timers() == 1 ? " pending timer" : " pending timers"));
+        ShutdownReport dropped = dispatcher.shutdownNow();
+        dispatcher.close();
+        if (!dropped.isEmpty()) {
+            logger.warn("The " + dispatcher.name() + " dispatcher stopped with work left"
+                    + (terminated ? "" : " after waiting " + awaitTermination + " (scheduler.shutdown.await-termination)")
+                    + ": " + dropped);
         }
-    }
-
-    /** Waits until no step is queued (timers never drain: they are dropped) or the time is up. */
-    private QueueDepths drain() {
-        // The main loop cannot run its own queue while it is here closing the context.
-        boolean onMainLoop = scheduler.isMainThread();
-        long deadline = System.nanoTime() + awaitTermination.toNanos();
-        QueueDepths depths = scheduler.queueDepths();
-        while (queued(depths, onMainLoop) > 0 && deadline - System.nanoTime() > 0) {
-            LockSupport.parkNanos(this, Math.min(DRAIN_POLL_NANOS, deadline - System.nanoTime()));
-            depths = scheduler.queueDepths();
-        }
-        return depths;
-    }
-
-    private static int queued(QueueDepths depths, boolean onMainLoop) {
-        return depths.background() + depths.deprioritized() + (onMainLoop ? 0 : depths.foreground());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.scheduler.autoconfigure;
 
 import dev.scheduler.cloud.CleanupPolicy;
+import dev.scheduler.dispatch.DispatcherOptions;
+import dev.scheduler.dispatch.Dispatchers;
 import dev.scheduler.test.TestSchedulerConfig;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -42,23 +44,48 @@ public record SchedulerProperties(
         }
     }
 
+    /**
+     * Returns the options of the production dispatcher these settings describe: background threads,
+     * a dedicated main loop thread, and the shutdown timeout.
+     *
+     * @return the options
+     */
+    public DispatcherOptions toDispatcherOptions() {
+        DispatcherOptions options = DispatcherOptions.defaults().withShutdownTimeout(shutdown.awaitTermination());
+        return backgroundThreads == null ? options : options.withBackgroundThreads(backgroundThreads);
+    }
+
     /** Which dispatcher runs tasks in production. */
     public enum Dispatcher {
 
-        /** The dispatcher for the operating system the application runs on. */
-        AUTO,
+        /**
+         * The dispatcher for the operating system the application runs on, or the portable one if
+         * that cannot start (the log says why).
+         */
+        AUTO(null),
 
-        /** The Linux dispatcher. */
-        LINUX,
+        /** The Linux dispatcher; the application fails to start where it cannot run. */
+        LINUX(Dispatchers.Kind.LINUX),
 
-        /** The macOS dispatcher. */
-        MAC,
+        /** The macOS dispatcher; the application fails to start where it cannot run. */
+        MAC(Dispatchers.Kind.MAC),
 
-        /** The Windows dispatcher. */
-        WINDOWS,
+        /** The Windows dispatcher; the application fails to start where it cannot run. */
+        WINDOWS(Dispatchers.Kind.WINDOWS),
 
         /** The portable dispatcher, built on JDK threads only; it runs on every operating system. */
-        PORTABLE
+        PORTABLE(Dispatchers.Kind.PORTABLE);
+
+        private final Dispatchers.Kind kind;
+
+        Dispatcher(Dispatchers.Kind kind) {
+            this.kind = kind;
+        }
+
+        /** {@return the dispatcher this setting asks for, or null for {@link #AUTO}} */
+        public Dispatchers.Kind kind() {
+            return kind;
+        }
     }
 
     /**
@@ -142,8 +169,9 @@ public record SchedulerProperties(
     /**
      * Shutting the dispatcher down.
      *
-     * @param awaitTermination How long the dispatcher may keep running queued steps after the
-     *     application context starts closing. What is still queued then is dropped and logged.
+     * @param awaitTermination How long the dispatcher lets accepted tasks finish after the
+     *     application context starts closing; new tasks are refused meanwhile. What is still queued
+     *     then is dropped and logged.
      */
     public record Shutdown(@DefaultValue("10s") Duration awaitTermination) {
 

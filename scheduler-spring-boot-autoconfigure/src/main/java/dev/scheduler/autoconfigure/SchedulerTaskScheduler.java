@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -158,7 +159,11 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
                 }
                 next = at;
                 Duration delay = Duration.between(clock.instant(), at);
-                timer = executor.scheduler().scheduleAfter(delay.isNegative() ? Duration.ZERO : delay, () -> run(at));
+                try {
+                    timer = executor.scheduler().scheduleAfter(delay.isNegative() ? Duration.ZERO : delay, () -> run(at));
+                } catch (RejectedExecutionException e) {
+                    done.cancel(false); // the scheduler is closed: the job ends with it
+                }
             }
         }
 
@@ -169,15 +174,21 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
                     return;
                 }
                 timer = null;
-                running = executor.spawnLabeled(label, () -> {
-                    Instant started = clock.instant();
-                    try {
-                        body.run();
-                    } finally {
-                        context.update(scheduled, started, clock.instant());
-                        scheduleNext();
-                    }
-                });
+                try {
+                    running = executor.spawnLabeled(label, () -> {
+                        Instant started = clock.instant();
+                        try {
+                            body.run();
+                        } finally {
+                            context.update(scheduled, started, clock.instant());
+                            scheduleNext();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The scheduler is shutting down: like Spring's own schedulers, stop periodic jobs quietly.
+                    done.cancel(false);
+                    return;
+                }
                 running.detach();
             }
         }

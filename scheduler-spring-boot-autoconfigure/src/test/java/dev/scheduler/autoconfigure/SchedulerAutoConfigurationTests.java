@@ -1,6 +1,7 @@
 package dev.scheduler.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scheduler.Executor;
 import dev.scheduler.ForegroundExecutor;
@@ -9,6 +10,11 @@ import dev.scheduler.SessionId;
 import dev.scheduler.TaskLabel;
 import dev.scheduler.cloud.CleanupPolicy;
 import dev.scheduler.cloud.SimulatedExecutionContext;
+import dev.scheduler.dispatch.Dispatcher;
+import dev.scheduler.dispatch.DispatcherOptions;
+import dev.scheduler.dispatch.LinuxDispatcher;
+import dev.scheduler.dispatch.PortableDispatcher;
+import dev.scheduler.dispatch.WindowsDispatcher;
 import dev.scheduler.test.TestScheduler;
 import dev.scheduler.test.TestSchedulerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +23,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -105,6 +115,84 @@ class SchedulerAutoConfigurationTests {
         testRunner.withPropertyValues("scheduler.sessions.cleanup-policy=cancel")
                 .run(context -> assertThat(context.getBean(SimulatedExecutionContext.class).cleanupPolicy())
                         .isEqualTo(CleanupPolicy.CANCEL));
+    }
+
+    // ---------------------------------------------------------------- the production dispatcher
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void schedulerWhenNotTestingShouldBeTheDispatcherForTheOperatingSystemBehindEveryBean() {
+        contextRunner.run(context -> {
+            assertThat(context).hasSingleBean(Scheduler.class).hasSingleBean(LinuxDispatcher.class)
+                    .doesNotHaveBean(TestScheduler.class).hasSingleBean(SchedulerLifecycle.class);
+            Dispatcher dispatcher = context.getBean(Dispatcher.class);
+            assertThat(context.getBean(Executor.class).scheduler()).isSameAs(dispatcher);
+            ForegroundExecutor foreground = context.getBean(ForegroundExecutor.class);
+            assertThat(foreground.thread()).isSameAs(dispatcher.mainThread().orElseThrow());
+            assertThat(foreground.thread().getName()).isEqualTo("scheduler-main");
+            Executor executor = context.getBean(Executor.class);
+            assertThat(executor.blockOn(executor.spawn(() -> "ran on " + Thread.currentThread().isVirtual())))
+                    .isEqualTo("ran on true");
+            assertThat(((LinuxDispatcher) dispatcher).options().backgroundThreads())
+                    .isEqualTo(DispatcherOptions.defaults().backgroundThreads());
+        });
+    }
+
+    @Test
+    void dispatcherWhenAutoShouldFollowTheOperatingSystemProbe() {
+        contextRunner.withBean(OperatingSystemProbe.class, () -> () -> "FreeBSD")
+                .run(context -> assertThat(context).getBean(Scheduler.class).isInstanceOf(PortableDispatcher.class));
+        contextRunner.withBean(OperatingSystemProbe.class, () -> () -> "Windows 11").run(context -> {
+            Scheduler scheduler = context.getBean(Scheduler.class);
+            assertThat(scheduler).isInstanceOf(System.getProperty("os.name").startsWith("Windows")
+                    ? WindowsDispatcher.class : PortableDispatcher.class);
+        });
+    }
+
+    @Test
+    void dispatcherWhenChosenByPropertyShouldBeThatOneWithTheConfiguredThreadsAndTimeout() {
+        contextRunner.withPropertyValues("scheduler.dispatcher=portable", "scheduler.background-threads=3",
+                "scheduler.shutdown.await-termination=2s").run(context -> {
+                    PortableDispatcher dispatcher = context.getBean(PortableDispatcher.class);
+                    assertThat(dispatcher.options().backgroundThreads()).isEqualTo(3);
+                    assertThat(dispatcher.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
+                });
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void dispatcherWhenChosenByPropertyButUnableToRunHereShouldFailNamingThePropertyAndWhy() {
+        contextRunner.withPropertyValues("scheduler.dispatcher=mac").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("the operating system is Linux, not macOS"));
+        contextRunner.withPropertyValues("scheduler.dispatcher=mac").run(context -> assertThat(context).getFailure()
+                .hasStackTraceContaining("scheduler.dispatcher=mac cannot run here")
+                .hasStackTraceContaining("Set scheduler.dispatcher=auto"));
+    }
+
+    @Test
+    void dispatcherShouldStopWithTheContext() {
+        AtomicReference<Dispatcher> dispatcher = new AtomicReference<>();
+        contextRunner.withPropertyValues("scheduler.dispatcher=portable").run(context -> {
+            dispatcher.set(context.getBean(Dispatcher.class));
+            assertThat(dispatcher.get().isShutdown()).isFalse();
+        });
+
+        assertThat(dispatcher.get().isTerminated()).isTrue();
+        Executor afterwards = new Executor(dispatcher.get());
+        assertThatThrownBy(() -> afterwards.spawn(() -> 1)).isInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("The portable dispatcher is closed");
+    }
+
+    @Test
+    void dispatcherWhenUserDefinesOneShouldBackOffAndStillStopWithTheContext() {
+        PortableDispatcher mine = new PortableDispatcher(DispatcherOptions.defaults().withThreadNamePrefix("mine"));
+        contextRunner.withBean("myDispatcher", Dispatcher.class, () -> mine).run(context -> {
+            assertThat(context).getBean(Scheduler.class).isSameAs(mine);
+            assertThat(context).hasSingleBean(SchedulerLifecycle.class);
+            assertThat(context.getBean(ForegroundExecutor.class).thread().getName()).isEqualTo("mine-main");
+        });
+
+        assertThat(mine.isTerminated()).isTrue();
     }
 
     // ---------------------------------------------------------------- user beans win

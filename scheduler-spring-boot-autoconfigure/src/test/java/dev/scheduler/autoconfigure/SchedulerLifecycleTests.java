@@ -2,47 +2,65 @@ package dev.scheduler.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.scheduler.Priority;
-import dev.scheduler.TaskId;
-import dev.scheduler.TaskMetadata;
+import dev.scheduler.Executor;
+import dev.scheduler.Task;
+import dev.scheduler.dispatch.DispatcherOptions;
+import dev.scheduler.dispatch.PortableDispatcher;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/** Stopping a dispatcher with the context: drain, close, and say what was dropped. */
+/** Stopping a dispatcher with the context: refuse, drain, close, and say what was dropped. */
 @ExtendWith(OutputCaptureExtension.class)
 class SchedulerLifecycleTests {
 
-    private final ManualScheduler dispatcher = new ManualScheduler();
+    private final PortableDispatcher dispatcher = new PortableDispatcher(
+            DispatcherOptions.defaults().withBackgroundThreads(1).withThreadNamePrefix("lifecycle"));
 
     @Test
-    void stopWhenStepsAreStillQueuedAfterTheTimeoutShouldCloseAndLogWhatItDropped(CapturedOutput output) {
-        SchedulerLifecycle lifecycle = new SchedulerLifecycle(dispatcher, dispatcher, Duration.ZERO);
+    void stopWhenTasksAreStillWaitingAfterTheTimeoutShouldCloseAndLogWhatItDropped(CapturedOutput output)
+            throws InterruptedException {
+        SchedulerLifecycle lifecycle = new SchedulerLifecycle(dispatcher, Duration.ZERO);
         lifecycle.start();
-        dispatcher.schedule(() -> {
-        }, new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, null, null));
-        dispatcher.scheduleAfter(Duration.ofMinutes(1), () -> {
+        Executor executor = new Executor(dispatcher);
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        CountDownLatch started = new CountDownLatch(1);
+        executor.spawn(() -> {
+            started.countDown();
+            never.join();
         });
+        executor.timer(Duration.ofMinutes(1));
+        assertThat(started.await(1, TimeUnit.MINUTES)).isTrue();
 
         lifecycle.stop();
 
         assertThat(lifecycle.isRunning()).isFalse();
-        assertThat(dispatcher.isClosed()).isTrue();
-        assertThat(output).contains("ManualScheduler stopped with work left after waiting up to PT0S "
-                + "(scheduler.shutdown.await-termination): dropped 1 queued step (background 1, foreground 0, "
-                + "deprioritized 0) and 1 pending timer");
+        assertThat(dispatcher.isShutdown()).isTrue();
+        assertThat(output).contains("The portable dispatcher stopped with work left after waiting PT0S "
+                + "(scheduler.shutdown.await-termination): dropped 0 queued steps and 1 pending timer; "
+                + "1 task had not finished");
     }
 
     @Test
-    void stopWhenNothingIsQueuedShouldCloseQuietly(CapturedOutput output) {
-        SchedulerLifecycle lifecycle = new SchedulerLifecycle(dispatcher, dispatcher, Duration.ofSeconds(10));
+    void stopShouldLetAcceptedTasksFinishAndCloseQuietly(CapturedOutput output) {
+        SchedulerLifecycle lifecycle = new SchedulerLifecycle(dispatcher, Duration.ofMinutes(1));
         lifecycle.start();
+        Executor executor = new Executor(dispatcher);
+        Task<String> accepted = executor.spawn(() -> {
+            executor.timer(Duration.ofMillis(20)).join();
+            return "finished";
+        });
 
         lifecycle.stop();
 
-        assertThat(dispatcher.isClosed()).isTrue();
+        assertThat(accepted.resultNow()).isEqualTo("finished");
+        assertThat(dispatcher.isTerminated()).isTrue();
         assertThat(output).doesNotContain("stopped with work left");
     }
+
 }
