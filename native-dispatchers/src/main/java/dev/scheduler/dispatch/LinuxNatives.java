@@ -121,7 +121,11 @@ final class LinuxNatives {
     // ---------------------------------------------------------------- calls; errors as exceptions
 
     static int epollCreate(MemorySegment state) {
-        return check("epoll_create1", (int) call(EPOLL_CREATE1, state, O_CLOEXEC), state);
+        try {
+            return check("epoll_create1", (int) EPOLL_CREATE1.invokeExact(state, O_CLOEXEC), state);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     static void epollAdd(int epoll, int fd, long data, MemorySegment state) {
@@ -129,13 +133,20 @@ final class LinuxNatives {
             MemorySegment event = arena.allocate(EVENT_SIZE, 8);
             event.set(ValueLayout.JAVA_INT, 0, EPOLLIN);
             event.set(ValueLayout.JAVA_LONG_UNALIGNED, EVENT_DATA_OFFSET, data);
-            check("epoll_ctl", (int) call(EPOLL_CTL, state, epoll, EPOLL_CTL_ADD, fd, event), state);
+            check("epoll_ctl", (int) EPOLL_CTL.invokeExact(state, epoll, EPOLL_CTL_ADD, fd, event), state);
+        } catch (Throwable e) {
+            throw rethrow(e);
         }
     }
 
     /** {@return how many events arrived, or zero if interrupted by a signal} */
     static int epollWait(int epoll, MemorySegment events, int maxEvents, MemorySegment state) {
-        int ready = (int) call(EPOLL_WAIT, state, epoll, events, maxEvents, -1);
+        int ready;
+        try {
+            ready = (int) EPOLL_WAIT.invokeExact(state, epoll, events, maxEvents, -1);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
         if (ready < 0 && errno(state) == EINTR) {
             return 0;
         }
@@ -147,11 +158,20 @@ final class LinuxNatives {
     }
 
     static int eventFd(MemorySegment state) {
-        return check("eventfd", (int) call(EVENTFD, state, 0, O_CLOEXEC | O_NONBLOCK), state);
+        try {
+            return check("eventfd", (int) EVENTFD.invokeExact(state, 0, O_CLOEXEC | O_NONBLOCK), state);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     static int timerFd(MemorySegment state) {
-        return check("timerfd_create", (int) call(TIMERFD_CREATE, state, CLOCK_MONOTONIC, O_CLOEXEC | O_NONBLOCK), state);
+        try {
+            return check("timerfd_create", (int) TIMERFD_CREATE.invokeExact(state, CLOCK_MONOTONIC, O_CLOEXEC | O_NONBLOCK),
+                    state);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     /**
@@ -164,13 +184,22 @@ final class LinuxNatives {
         spec.fill((byte) 0);
         spec.set(JAVA_LONG, 16, deadline / 1_000_000_000L);
         spec.set(JAVA_LONG, 24, deadline % 1_000_000_000L);
-        check("timerfd_settime", (int) call(TIMERFD_SETTIME, state, timerFd, TFD_TIMER_ABSTIME, spec, MemorySegment.NULL),
-                state);
+        try {
+            check("timerfd_settime", (int) TIMERFD_SETTIME.invokeExact(state, timerFd, TFD_TIMER_ABSTIME, spec,
+                    MemorySegment.NULL), state);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     /** Reads the 8-byte counter of an eventfd or timerfd; nothing to read is not an error. */
     static void drain(int fd, MemorySegment buffer, MemorySegment state) {
-        long read = (long) call(READ, state, fd, buffer, 8L);
+        long read;
+        try {
+            read = (long) READ.invokeExact(state, fd, buffer, 8L);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
         if (read < 0 && errno(state) != EAGAIN && errno(state) != EINTR) {
             check("read", (int) read, state);
         }
@@ -179,27 +208,29 @@ final class LinuxNatives {
     /** Adds one to an eventfd's counter; {@code one} holds the 8-byte value 1. */
     static void signal(int eventFd, MemorySegment one) {
         // Cannot fail short of a closed descriptor, which the caller rules out; EAGAIN means already signalled.
-        call(WRITE, null, eventFd, one, 8L);
+        try {
+            long written = (long) WRITE.invokeExact(eventFd, one, 8L);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
     static void close(int fd) {
-        call(CLOSE, null, fd);
+        try {
+            int closed = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
     }
 
-    private static Object call(MethodHandle handle, MemorySegment state, Object... args) {
-        try {
-            if (state == null) {
-                return handle.invokeWithArguments(args);
-            }
-            Object[] withState = new Object[args.length + 1];
-            withState[0] = state;
-            System.arraycopy(args, 0, withState, 1, args.length);
-            return handle.invokeWithArguments(withState);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
         }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(e);
     }
 
     private static int errno(MemorySegment state) {
