@@ -70,6 +70,26 @@ final class Admission implements TaskObserver {
                 + (stopped ? "closed" : "shut down") + ", so it does not accept " + what);
     }
 
+    /**
+     * Runs a counted step on {@code thread}: what it throws goes to {@code failures} (or, if they
+     * throw too, to the log), never further, and the step is counted out whatever happens.
+     */
+    void run(Runnable step, Thread thread, Thread.UncaughtExceptionHandler failures) {
+        try {
+            step.run();
+        } catch (Throwable failure) {
+            try {
+                failures.uncaughtException(thread, failure);
+            } catch (Throwable handlerFailure) {
+                // A handler that throws must not kill the thread either; the step's failure still gets out.
+                handlerFailure.addSuppressed(failure);
+                DispatcherOptions.LOG_FAILURES.uncaughtException(thread, handlerFailure);
+            }
+        } finally {
+            done(1);
+        }
+    }
+
     /** A counted step has run, or was dropped. */
     void done(int steps) {
         if (pending.addAndGet(-steps) == 0 && lastAccepted != OPEN) {

@@ -122,14 +122,8 @@ final class MainLoop implements Lane, Lane.Timers {
 
     private void runStep(Step step) {
         runningTask = step.meta().id().value();
-        try {
-            step.runnable().run();
-        } catch (Throwable failure) {
-            failures.uncaughtException(thread, failure);
-        } finally {
-            runningTask = 0;
-            admission.done(1);
-        }
+        admission.run(step.runnable(), thread, failures);
+        runningTask = 0;
     }
 
     /**

@@ -107,12 +107,9 @@ final class NativePool implements Lane, Lane.Timers {
         long task = entry.step().meta().id().value();
         runningTasks.add(task);
         try {
-            entry.step().runnable().run();
-        } catch (Throwable failure) {
-            failures.uncaughtException(Thread.currentThread(), failure);
+            admission.run(entry.step().runnable(), Thread.currentThread(), failures);
         } finally {
             runningTasks.remove(task);
-            admission.done(1);
         }
     }
 

@@ -170,14 +170,8 @@ final class WorkerPool implements Lane {
 
         private void runStep(Step step) {
             runningTask = step.meta().id().value();
-            try {
-                step.runnable().run();
-            } catch (Throwable failure) {
-                failures.uncaughtException(thread, failure);
-            } finally {
-                runningTask = 0;
-                admission.done(1);
-            }
+            admission.run(step.runnable(), thread, failures);
+            runningTask = 0;
         }
 
         /** Draws a level by weight among the levels that hold a step, and polls it. */
