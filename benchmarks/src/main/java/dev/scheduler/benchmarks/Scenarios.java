@@ -1,0 +1,276 @@
+package dev.scheduler.benchmarks;
+
+import java.util.List;
+
+/**
+ * What {@code RESULTS.md} reports: the issue's scenarios, which benchmark measures ours and which
+ * its peers, and the targets, as data. {@link ResultsReport} computes every ratio and verdict from
+ * a run's numbers; nothing here is a measured value.
+ */
+final class Scenarios {
+
+    private Scenarios() {
+    }
+
+    /** Which statistic of a benchmark's samples a scenario compares. */
+    enum Statistic {
+
+        /** The mean of the measurement iterations ({@code avgt}), with JMH's 99.9% error. */
+        MEAN,
+
+        /** The median of every sampled invocation ({@code sample} mode, {@code p0.50}). */
+        MEDIAN
+    }
+
+    /** How a target compares ours with a peer. */
+    enum Rule {
+
+        /** ours' time over the peer's time must be at most the bound. */
+        TIME_AT_MOST,
+
+        /** the peer's time over ours (our throughput over theirs) must be at least the bound. */
+        SPEEDUP_AT_LEAST
+    }
+
+    /**
+     * One benchmark in a scenario's table.
+     *
+     * @param benchmark {@code Class.method}
+     * @param label what it is, for the table
+     * @param ours whether it measures this library
+     */
+    record Entry(String benchmark, String label, boolean ours) {
+    }
+
+    /**
+     * One target of the issue.
+     *
+     * @param text the target as the issue says it
+     * @param ours the benchmark of ours
+     * @param peer the benchmark it is compared with
+     * @param rule how
+     * @param bound the ratio that must hold
+     * @param whenMissed what profiling found behind a miss, shown only when the numbers miss it
+     */
+    record Target(String text, String ours, String peer, Rule rule, double bound, String whenMissed) {
+    }
+
+    /**
+     * A table of the report.
+     *
+     * @param title the heading
+     * @param description what is measured and how, in a sentence or two
+     * @param statistic which statistic is compared
+     * @param throughput whether ratio columns are throughput ratios (peer time over this) rather than
+     *     time ratios (this time over the peer's)
+     * @param unitLabel what the score is per: "per task", "per round trip"
+     * @param entries the benchmarks, ours first
+     * @param peers the benchmarks that get a ratio column
+     * @param targets the issue's targets for this scenario
+     */
+    record Scenario(String title, String description, Statistic statistic, boolean throughput, String unitLabel,
+            List<Entry> entries, List<String> peers, List<Target> targets) {
+    }
+
+    /**
+     * A memory target: bytes retained per pending item, at most {@code maxBytes}.
+     *
+     * @param text the target as the issue says it
+     * @param key the {@link MemoryFootprint} case
+     * @param maxBytes the bound
+     * @param whenMissed what was found behind a miss
+     */
+    record MemoryTarget(String text, String key, long maxBytes, String whenMissed) {
+    }
+
+    /**
+     * Which peer each memory row is compared with.
+     *
+     * @param key the case
+     * @param floor the case it is divided by
+     */
+    record MemoryFloor(String key, String floor) {
+    }
+
+    private static final String SPAWN = "BackgroundSpawnBenchmark.";
+    private static final String HOP = "ForegroundHopBenchmark.";
+    private static final String SWITCH = "ParkSwitchBenchmark.";
+    private static final String VIRTUAL = "VirtualTimeBenchmark.";
+    private static final String COST = "TaskCostBenchmark.";
+
+    /** Why scenario 1 cannot reach the common pool: one virtual thread per task. */
+    private static final String VIRTUAL_THREAD_PER_TASK = "Every task is a virtual thread (so that its body may block): "
+            + "start, mount, run, unmount and the JDK's thread tracking cost more than a plain Runnable in a "
+            + "ForkJoinPool queue. The context table below shows the same gap on one thread, with no contention "
+            + "(`bareVirtualThread` over `plainStep`). Closing it needs bodies that do not block to run without a "
+            + "virtual thread of their own, which is a library change, not a benchmark one.";
+
+    /** Why scenario 1 can trail newVirtualThreadPerTaskExecutor on two cores. */
+    private static final String OVERSUBSCRIBED = "JFR on `ourExecutor*` (`-prof jfr`): the spawning thread and the "
+            + "two default workers are three runnable threads on two cores, so the workers take the core the "
+            + "spawner needs; their samples go to the JDK's root thread-container tracking of each virtual thread "
+            + "(ConcurrentHashMap add/remove, about a quarter), `ConcurrentLinkedQueue.isEmpty` probes of the "
+            + "three priority levels in `WorkerPool.poll` (about a fifth) and the mount/unmount itself. Compare "
+            + "the diagnostic row with one background thread. The time per task is also bimodal between JVM "
+            + "forks, so a quick run with one fork may land on either mode.";
+
+    /** What profiling found behind scenario 4's timer targets. */
+    private static final String TIMER_TRACE = "JFR on `timersTestScheduler`: about an eighth of the samples build a "
+            + "trace string for every fired timer (`record(\"timer@\" + Duration.ofNanos(deadline))` in "
+            + "`TestScheduler.step`), which runs even when no trace is kept; the step path already guards it with "
+            + "`trace != null`. With the same guard on the timer path (a one-line library change, tried on a "
+            + "private copy) ours ran below both peers in a side run.";
+
+    /** What profiling found behind scenario 4's task target. */
+    private static final String TASK_REGISTRY = "JFR on `tasksTestScheduler*`: in FIFO order about a quarter of the "
+            + "time is the live-task registry (`TestScheduler.LiveTasks`, a set backed by an `IdentityHashMap`: an "
+            + "identity hash per task and repeated resizes up to 100,000) and about a seventh is the `ThreadLocal` "
+            + "lookup of `TaskObserver.inScope()` on every spawn; the default random order adds cache misses on "
+            + "continuations visited out of allocation order, which the bare loop pays too in random order "
+            + "(`tasksBareLoopRandomOrder`), so against the FIFO loop the random order cannot reach 3× by itself.";
+
+    /** {@return the scenarios with JMH benchmarks, in report order} */
+    static List<Scenario> all() {
+        return List.of(
+                new Scenario("Scenario 1: background spawn → completion of 10,000 trivial tasks",
+                        "The benchmark thread spawns 10,000 tasks that count down a latch and waits for it. Score: "
+                                + "mean time per task (`avgt`). Ratio columns: throughput relative to each peer "
+                                + "(the peer's time over this row's; above 1 is faster).",
+                        Statistic.MEAN, true, "per task",
+                        List.of(new Entry(SPAWN + "ourExecutorLinux", "ours: `Executor` on `LinuxDispatcher`", true),
+                                new Entry(SPAWN + "ourExecutorPortable", "ours: `Executor` on `PortableDispatcher`", true),
+                                new Entry(SPAWN + "ourExecutorLinuxOneWorker",
+                                        "ours, diagnostic: `LinuxDispatcher` with one background thread", true),
+                                new Entry(SPAWN + "forkJoinCommonPool", "`ForkJoinPool.commonPool()`", false),
+                                new Entry(SPAWN + "threadPoolExecutor2", "2-thread `ThreadPoolExecutor`", false),
+                                new Entry(SPAWN + "virtualThreadPerTaskExecutor",
+                                        "`Executors.newVirtualThreadPerTaskExecutor()`", false)),
+                        List.of(SPAWN + "forkJoinCommonPool", SPAWN + "threadPoolExecutor2",
+                                SPAWN + "virtualThreadPerTaskExecutor"),
+                        List.of(new Target("Linux: ≥ 2× the throughput of `newVirtualThreadPerTaskExecutor`",
+                                        SPAWN + "ourExecutorLinux", SPAWN + "virtualThreadPerTaskExecutor",
+                                        Rule.SPEEDUP_AT_LEAST, 2.0, OVERSUBSCRIBED),
+                                new Target("Portable: ≥ 2× the throughput of `newVirtualThreadPerTaskExecutor`",
+                                        SPAWN + "ourExecutorPortable", SPAWN + "virtualThreadPerTaskExecutor",
+                                        Rule.SPEEDUP_AT_LEAST, 2.0, OVERSUBSCRIBED),
+                                new Target("Linux: ≥ 0.5× the throughput of `ForkJoinPool.commonPool`",
+                                        SPAWN + "ourExecutorLinux", SPAWN + "forkJoinCommonPool",
+                                        Rule.SPEEDUP_AT_LEAST, 0.5, VIRTUAL_THREAD_PER_TASK),
+                                new Target("Portable: ≥ 0.5× the throughput of `ForkJoinPool.commonPool`",
+                                        SPAWN + "ourExecutorPortable", SPAWN + "forkJoinCommonPool",
+                                        Rule.SPEEDUP_AT_LEAST, 0.5, VIRTUAL_THREAD_PER_TASK))),
+                new Scenario("Scenario 2: foreground hop round trip (background → foreground → back)",
+                        "A background thread (the benchmark thread) hands a small step to the one foreground "
+                                + "thread and blocks until it answers; one round trip per invocation, sampled "
+                                + "(`sample` mode). Ours schedules a foreground step on the dispatcher's main loop "
+                                + "(`scheduleForeground`) that completes a `CompletableFuture`, and waits with "
+                                + "`Executor.blockOn`. Each round trip is two wake-ups of a sleeping thread, which "
+                                + "on this VM dominate it (compare p0.00 in `jmh.log`): the ratio checks that ours adds "
+                                + "nothing material to them. Score: the **median** (p0.50) round trip; the mean ± error "
+                                + "is shown beside it. Ratio columns: this row's median over the peer's (below 1 "
+                                + "is faster).",
+                        Statistic.MEDIAN, false, "per round trip",
+                        List.of(new Entry(HOP + "ourMainLoopLinux", "ours: `LinuxDispatcher` main loop (epoll)", true),
+                                new Entry(HOP + "ourMainLoopPortable", "ours: `PortableDispatcher` main loop", true),
+                                new Entry(HOP + "bareParkedLoop", "bare `LockSupport`-parked loop thread", false),
+                                new Entry(HOP + "blockingQueueLoop", "`LinkedBlockingQueue` loop", false)),
+                        List.of(HOP + "bareParkedLoop", HOP + "blockingQueueLoop"),
+                        List.of(new Target("Linux: median round trip ≤ 1.3× the bare loop's",
+                                        HOP + "ourMainLoopLinux", HOP + "bareParkedLoop", Rule.TIME_AT_MOST, 1.3,
+                                        "Both ends are one wake-up of a sleeping thread; compare the eventfd/epoll "
+                                                + "wake of the Linux main loop with the futex of the bare loop."),
+                                new Target("Portable: median round trip ≤ 1.3× the bare loop's",
+                                        HOP + "ourMainLoopPortable", HOP + "bareParkedLoop", Rule.TIME_AT_MOST, 1.3,
+                                        "The portable main loop parks with LockSupport like the bare loop; a miss "
+                                                + "is the loop's own bookkeeping (admission, queue depth, sleep flag)."))),
+                new Scenario("Scenario 3: a task whose body blocks (park/unpark switch)",
+                        "Two bodies hand a turn back and forth 1,000 times with `LockSupport` (2,000 switches "
+                                + "per invocation). Score: mean time per switch (`avgt`). Ratio columns: this "
+                                + "row's time over the peer's (below 1 is faster).",
+                        Statistic.MEAN, false, "per switch",
+                        List.of(new Entry(SWITCH + "ourTasksPingPong", "ours: two tasks on our carrier (single-threaded loop)", true),
+                                new Entry(SWITCH + "ourTaskJoinsZeroTimer",
+                                        "ours: one task joining a zero-length `executor.timer` per switch", true),
+                                new Entry(SWITCH + "ourTasksPingPongLinux", "ours: two tasks on `LinuxDispatcher` workers", true),
+                                new Entry(SWITCH + "bareCarrierPingPong", "bare virtual threads on a custom single-threaded carrier", false),
+                                new Entry(SWITCH + "jdkDefaultPingPong", "JDK default virtual threads (`Thread.ofVirtual()`)", false)),
+                        List.of(SWITCH + "bareCarrierPingPong", SWITCH + "jdkDefaultPingPong"),
+                        List.of(new Target("switch on our carrier ≤ 1.3× a bare custom-carrier ping-pong",
+                                        SWITCH + "ourTasksPingPong", SWITCH + "bareCarrierPingPong", Rule.TIME_AT_MOST,
+                                        1.3, "The difference is our carrier's dispatch of each continuation (the "
+                                                + "task's metadata through `Executor.dispatch` to `Scheduler.schedule`)."),
+                                new Target("switch on our carrier ≥ 2.5× faster than on the JDK's default scheduler",
+                                        SWITCH + "ourTasksPingPong", SWITCH + "jdkDefaultPingPong", Rule.SPEEDUP_AT_LEAST,
+                                        2.5, "The JDK's scheduler hands the unparked thread to its other carrier; "
+                                                + "a miss means that hand-off was cheap on this machine."))),
+                new Scenario("Scenario 4: TestScheduler, 100,000 timers or tasks at random virtual times",
+                        "Each scheduler sets the same 100,000 timers (one seed, up to an hour of virtual time) "
+                                + "and runs past the last, or runs 100,000 spawned tasks to completion. Score: mean "
+                                + "time per timer or task (`avgt`). Ratio columns: this row's time over the "
+                                + "peer's (below 1 is faster).",
+                        Statistic.MEAN, false, "per timer or task",
+                        List.of(new Entry(VIRTUAL + "timersTestScheduler", "ours: timers (`scheduleAfter`, `advanceClock`)", true),
+                                new Entry(VIRTUAL + "timersReactorVirtualTimeScheduler", "Reactor `VirtualTimeScheduler`", false),
+                                new Entry(VIRTUAL + "timersRxJavaTestScheduler", "RxJava 3 `TestScheduler`", false),
+                                new Entry(VIRTUAL + "timersBarePriorityQueue", "bare `PriorityQueue` loop", false),
+                                new Entry(VIRTUAL + "tasksTestScheduler", "ours: tasks, seeded random order, spawn sites off", true),
+                                new Entry(VIRTUAL + "tasksTestSchedulerInOrder", "ours: tasks, FIFO order", true),
+                                new Entry(VIRTUAL + "tasksTestSchedulerWithSpawnSites", "ours: tasks, random order, spawn sites on", true),
+                                new Entry(VIRTUAL + "tasksBareLoopVirtualThreads", "bare `ArrayDeque` loop, same virtual threads", false),
+                                new Entry(VIRTUAL + "tasksBareLoopRandomOrder", "bare loop, same virtual threads, random order", false)),
+                        List.of(VIRTUAL + "timersReactorVirtualTimeScheduler", VIRTUAL + "timersRxJavaTestScheduler",
+                                VIRTUAL + "timersBarePriorityQueue", VIRTUAL + "tasksBareLoopVirtualThreads"),
+                        List.of(new Target("time per timer ≤ Reactor's", VIRTUAL + "timersTestScheduler",
+                                        VIRTUAL + "timersReactorVirtualTimeScheduler", Rule.TIME_AT_MOST, 1.0,
+                                        TIMER_TRACE),
+                                new Target("time per timer ≤ RxJava's", VIRTUAL + "timersTestScheduler",
+                                        VIRTUAL + "timersRxJavaTestScheduler", Rule.TIME_AT_MOST, 1.0,
+                                        TIMER_TRACE),
+                                new Target("time per timer ≤ 1.5× the bare loop", VIRTUAL + "timersTestScheduler",
+                                        VIRTUAL + "timersBarePriorityQueue", Rule.TIME_AT_MOST, 1.5,
+                                        TIMER_TRACE),
+                                new Target("time per spawned task ≤ 3× a bare `ArrayDeque` loop of the same virtual threads",
+                                        VIRTUAL + "tasksTestScheduler", VIRTUAL + "tasksBareLoopVirtualThreads",
+                                        Rule.TIME_AT_MOST, 3.0, TASK_REGISTRY))),
+                new Scenario("Context: what one task costs on a single-threaded loop",
+                        "1,000 units of work spawned and run through the same `ArrayDeque` loop, no contention. "
+                                + "Score: mean time per unit (`avgt`). It explains scenario 1: the gap between a "
+                                + "plain step and a virtual thread is paid by every task. Ratio columns: this "
+                                + "row's time over the peer's.",
+                        Statistic.MEAN, false, "per unit",
+                        List.of(new Entry(COST + "task", "ours: `Task`", true),
+                                new Entry(COST + "taskThatYields", "ours: `Task` that yields once", true),
+                                new Entry(COST + "plainStep", "plain `Runnable` step", false),
+                                new Entry(COST + "bareVirtualThread", "bare virtual thread", false),
+                                new Entry(COST + "bareVirtualThreadThatYields", "bare virtual thread that yields once", false)),
+                        List.of(COST + "plainStep", COST + "bareVirtualThread"),
+                        List.of()));
+    }
+
+    /** {@return scenario 5's targets, on {@link MemoryFootprint}'s rows} */
+    static List<MemoryTarget> memoryTargets() {
+        String task = "Per pending task: the `Task`, its `CompletableFuture`, metadata and id, the virtual thread "
+                + "and its continuation (compare the bare virtual thread row). On the Linux dispatcher each queued "
+                + "step is also wrapped in a `Step` record and a `ConcurrentLinkedQueue` node, about 48 bytes more "
+                + "than the TestScheduler row; a queue node that carries the runnable and its metadata itself would "
+                + "save one of the two.";
+        String timer = "Per pending timer: the heap entry and its step; compare the bare `PriorityQueue` row.";
+        return List.of(new MemoryTarget("≤ 512 bytes per pending virtual-thread task (TestScheduler)", "taskTestScheduler", 512, task),
+                new MemoryTarget("≤ 512 bytes per pending virtual-thread task (Linux dispatcher)", "taskLinux", 512, task),
+                new MemoryTarget("≤ 96 bytes per pending timer (TestScheduler)", "timerTestScheduler", 96, timer),
+                new MemoryTarget("≤ 96 bytes per pending timer (Linux dispatcher)", "timerLinux", 96, timer));
+    }
+
+    /** {@return which row each memory row is compared with} */
+    static List<MemoryFloor> memoryFloors() {
+        return List.of(new MemoryFloor("timerTestScheduler", "timerBarePriorityQueue"),
+                new MemoryFloor("timerTaskTestScheduler", "timerBarePriorityQueue"),
+                new MemoryFloor("timerReactor", "timerBarePriorityQueue"),
+                new MemoryFloor("timerRxJava", "timerBarePriorityQueue"),
+                new MemoryFloor("timerLinux", "timerBarePriorityQueue"),
+                new MemoryFloor("stepTestScheduler", "bareVirtualThread"),
+                new MemoryFloor("taskTestScheduler", "bareVirtualThread"),
+                new MemoryFloor("parkedTaskTestScheduler", "bareVirtualThread"),
+                new MemoryFloor("taskLinux", "bareVirtualThread"));
+    }
+}
