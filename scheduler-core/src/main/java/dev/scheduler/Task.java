@@ -66,6 +66,9 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     /** The observer in scope on a thread outside tasks and scoped calls; see TaskObserver.setThreadScope. */
     static final ThreadLocal<TaskObserver> THREAD_SCOPE = new ThreadLocal<>();
 
+    /** Whether any thread ever set a {@link #THREAD_SCOPE}; until then there is none to look up. */
+    static volatile boolean threadScopeUsed;
+
     private static final int DETACHED = 1;
     private static final int OBSERVED = 1 << 1;
     private static final int STARTED = 1 << 2;

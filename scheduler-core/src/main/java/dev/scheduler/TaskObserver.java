@@ -52,7 +52,8 @@ public interface TaskObserver {
      */
     static TaskObserver inScope() {
         Task.Context context = Task.context();
-        return context != null ? context.owner() : Task.THREAD_SCOPE.get();
+        // Most threads never set a scope: skip the thread-local lookup, which every spawn would pay.
+        return context != null ? context.owner() : Task.threadScopeUsed ? Task.THREAD_SCOPE.get() : null;
     }
 
     /**
@@ -87,6 +88,7 @@ public interface TaskObserver {
         if (observer == null) {
             Task.THREAD_SCOPE.remove();
         } else {
+            Task.threadScopeUsed = true;
             Task.THREAD_SCOPE.set(observer);
         }
         return previous;

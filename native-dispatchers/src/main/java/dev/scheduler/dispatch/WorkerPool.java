@@ -67,7 +67,8 @@ final class WorkerPool implements Lane {
     public void submit(Runnable step, TaskMetadata meta) {
         levels[meta.priority().ordinal()].offer(new Step(step, meta));
         queued.increment();
-        if (idle.get() > 0) {
+        // A spinning worker will find the step; waking another would only add a system call.
+        if (idle.get() > 0 && spinning.get() == 0) {
             wakeOne();
         }
     }
@@ -134,13 +135,13 @@ final class WorkerPool implements Lane {
         }
     }
 
+    /**
+     * Whether a step is queued. The count rises after each offer, before the producer checks for
+     * idle workers, so a worker that announced itself idle and then sees zero cannot miss a step
+     * whose producer will not wake it; reading the count writes nothing, unlike probing the queues.
+     */
     private boolean hasWork() {
-        for (ConcurrentLinkedQueue<Step> level : levels) {
-            if (!level.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return queued.sum() > 0;
     }
 
     /** One background thread. */

@@ -824,7 +824,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         drainInbox();
         Timer due = pollDueTimer();
         if (due != null) {
-            record("timer@" + Duration.ofNanos(due.deadline));
+            if (trace != null) {
+                record("timer@" + Duration.ofNanos(due.deadline));
+            }
             due.step.run();
             return true;
         }
