@@ -99,34 +99,34 @@ final class Scenarios {
     private static final String COST = "TaskCostBenchmark.";
 
     /** Why scenario 1 cannot reach the common pool: one virtual thread per task. */
-    private static final String VIRTUAL_THREAD_PER_TASK = "Every task is a virtual thread (so that its body may block): "
-            + "start, mount, run, unmount and the JDK's thread tracking cost more than a plain Runnable in a "
+    private static final String VIRTUAL_THREAD_PER_TASK = "Every task is a virtual thread of its own, so that its "
+            + "body may block and has its own thread state (thread locals, interrupt status, identity): start, "
+            + "mount, run, unmount and the JDK's tracking of each thread cost more than a plain Runnable in a "
             + "ForkJoinPool queue. The context table below shows the same gap on one thread, with no contention "
-            + "(`bareVirtualThread` over `plainStep`). Closing it needs bodies that do not block to run without a "
-            + "virtual thread of their own, which is a library change, not a benchmark one.";
+            + "(`bareVirtualThread` over `plainStep`). Closing it would mean running bodies on long-lived "
+            + "virtual threads shared between tasks, replaced when one parks; that gives up per-task thread "
+            + "state, so we chose not to.";
 
     /** Why scenario 1 can trail newVirtualThreadPerTaskExecutor on two cores. */
-    private static final String OVERSUBSCRIBED = "JFR on `ourExecutor*` (`-prof jfr`): the spawning thread and the "
-            + "two default workers are three runnable threads on two cores, so the workers take the core the "
-            + "spawner needs; their samples go to the JDK's root thread-container tracking of each virtual thread "
-            + "(ConcurrentHashMap add/remove, about a quarter), `ConcurrentLinkedQueue.isEmpty` probes of the "
-            + "three priority levels in `WorkerPool.poll` (about a fifth) and the mount/unmount itself. Compare "
-            + "the diagnostic row with one background thread. The time per task is also bimodal between JVM "
-            + "forks, so a quick run with one fork may land on either mode.";
+    private static final String OVERSUBSCRIBED = "JFR on `ourExecutor*`: the spawning thread and the two default "
+            + "workers (one per processor, as the dispatchers promise) are three runnable threads on two cores; "
+            + "about a quarter of the workers' samples are the JDK's root thread-container tracking of each "
+            + "virtual thread (ConcurrentHashMap add/remove), then mount and unmount. The Linux and portable "
+            + "rows run the same worker pool, so the gap between them is this machine's noise: compare their "
+            + "error bands, and the diagnostic row with one background thread.";
 
     /** What profiling found behind scenario 4's timer targets. */
-    private static final String TIMER_TRACE = "JFR on `timersTestScheduler`: about an eighth of the samples build a "
-            + "trace string for every fired timer (`record(\"timer@\" + Duration.ofNanos(deadline))` in "
-            + "`TestScheduler.step`), which runs even when no trace is kept; the step path already guards it with "
-            + "`trace != null`. With the same guard on the timer path (a one-line library change, tried on a "
-            + "private copy) ours ran below both peers in a side run.";
+    private static final String TIMER_TRACE = "JFR on `timersTestScheduler`: the remaining time is the heap of "
+            + "timers and the step loop's bookkeeping (a trace entry is built only when a trace is kept); the "
+            + "peers keep a bare queue of runnables.";
 
     /** What profiling found behind scenario 4's task target. */
     private static final String TASK_REGISTRY = "JFR on `tasksTestScheduler*`: in FIFO order about a quarter of the "
             + "time is the live-task registry (`TestScheduler.LiveTasks`, a set backed by an `IdentityHashMap`: an "
-            + "identity hash per task and repeated resizes up to 100,000) and about a seventh is the `ThreadLocal` "
-            + "lookup of `TaskObserver.inScope()` on every spawn; the default random order adds cache misses on "
-            + "continuations visited out of allocation order, which the bare loop pays too in random order "
+            + "identity hash per task and resizes up to 100,000), which deadlock and leak reports need; each task "
+            + "is also a `Task` with its future, metadata and observers (the `task` row of the context table is "
+            + "1.5× a bare virtual thread). The default random order adds cache misses on continuations visited "
+            + "out of allocation order, which the bare loop pays too in random order "
             + "(`tasksBareLoopRandomOrder`), so against the FIFO loop the random order cannot reach 3× by itself.";
 
     /** {@return the scenarios with JMH benchmarks, in report order} */
