@@ -1,7 +1,6 @@
 package dev.scheduler.benchmarks;
 
 import dev.scheduler.Executor;
-import dev.scheduler.dispatch.Dispatcher;
 import dev.scheduler.dispatch.DispatcherOptions;
 import dev.scheduler.dispatch.LinuxDispatcher;
 import dev.scheduler.dispatch.PortableDispatcher;
@@ -54,59 +53,6 @@ import org.openjdk.jmh.infra.Blackhole;
 public class BackgroundSpawnBenchmark {
 
     static final int TASKS = 10_000;
-
-    /** Our executor on a dispatcher chosen by the subclass, made once per trial. */
-    abstract static class OnDispatcher {
-
-        Dispatcher dispatcher;
-        Executor executor;
-
-        abstract Dispatcher create();
-
-        /** Starts the dispatcher and its workers. */
-        @Setup(Level.Trial)
-        public void start() {
-            dispatcher = create();
-            executor = new Executor(dispatcher);
-        }
-
-        /** Stops the dispatcher and its threads. */
-        @TearDown(Level.Trial)
-        public void stop() {
-            dispatcher.close();
-        }
-    }
-
-    /** Our executor on the Linux dispatcher (epoll main loop, Java workers). */
-    @State(Scope.Benchmark)
-    public static class Linux extends OnDispatcher {
-        @Override
-        Dispatcher create() {
-            return new LinuxDispatcher(DispatcherOptions.defaults());
-        }
-    }
-
-    /**
-     * Our executor on the Linux dispatcher with one background thread: not a peer, a diagnostic. On
-     * two cores the defaults give two workers beside the spawning thread; this shows what the third
-     * runnable thread costs.
-     */
-    @State(Scope.Benchmark)
-    public static class LinuxOneWorker extends OnDispatcher {
-        @Override
-        Dispatcher create() {
-            return new LinuxDispatcher(DispatcherOptions.defaults().withBackgroundThreads(1));
-        }
-    }
-
-    /** Our executor on the portable dispatcher (the same workers; a LockSupport main loop). */
-    @State(Scope.Benchmark)
-    public static class Portable extends OnDispatcher {
-        @Override
-        Dispatcher create() {
-            return new PortableDispatcher(DispatcherOptions.defaults());
-        }
-    }
 
     /** A JDK executor service, made once per trial and shut down after it. */
     abstract static class OnService {
@@ -161,7 +107,7 @@ public class BackgroundSpawnBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(TASKS)
-    public void ourExecutorLinux(Linux state, Blackhole blackhole) throws InterruptedException {
+    public void ourExecutorLinux(DispatcherState.Linux state, Blackhole blackhole) throws InterruptedException {
         spawnAll(state.executor, blackhole);
     }
 
@@ -174,7 +120,7 @@ public class BackgroundSpawnBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(TASKS)
-    public void ourExecutorPortable(Portable state, Blackhole blackhole) throws InterruptedException {
+    public void ourExecutorPortable(DispatcherState.Portable state, Blackhole blackhole) throws InterruptedException {
         spawnAll(state.executor, blackhole);
     }
 
@@ -187,7 +133,7 @@ public class BackgroundSpawnBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(TASKS)
-    public void ourExecutorLinuxOneWorker(LinuxOneWorker state, Blackhole blackhole) throws InterruptedException {
+    public void ourExecutorLinuxOneWorker(DispatcherState.LinuxOneWorker state, Blackhole blackhole) throws InterruptedException {
         spawnAll(state.executor, blackhole);
     }
 

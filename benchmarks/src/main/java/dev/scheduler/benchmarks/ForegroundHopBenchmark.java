@@ -7,9 +7,6 @@ import dev.scheduler.TaskId;
 import dev.scheduler.TaskLabel;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.dispatch.Dispatcher;
-import dev.scheduler.dispatch.DispatcherOptions;
-import dev.scheduler.dispatch.LinuxDispatcher;
-import dev.scheduler.dispatch.PortableDispatcher;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,56 +57,17 @@ public class ForegroundHopBenchmark {
         return question * 31 + 7;
     }
 
-    /** Our dispatcher with its main loop on a dedicated thread, made once per trial. */
-    abstract static class OnDispatcher {
+    private static final TaskMetadata HOP = new TaskMetadata(TaskId.next(), TaskLabel.of("hop"), Priority.MEDIUM,
+            SessionId.next(), null);
 
-        private static final TaskMetadata HOP = new TaskMetadata(TaskId.next(), TaskLabel.of("hop"), Priority.MEDIUM,
-                SessionId.next(), null);
+    private int question;
 
-        Dispatcher dispatcher;
-        Executor background;
-        int question;
-
-        abstract Dispatcher create();
-
-        /** Starts the dispatcher. */
-        @Setup(Level.Trial)
-        public void start() {
-            dispatcher = create();
-            background = new Executor(dispatcher);
-        }
-
-        /** Stops it. */
-        @TearDown(Level.Trial)
-        public void stop() {
-            dispatcher.close();
-        }
-
-        /** One round trip: a step on the main loop answers, the calling thread blocks until it has. */
-        int hop() {
-            int asked = question++;
-            CompletableFuture<Integer> reply = new CompletableFuture<>();
-            dispatcher.scheduleForeground(() -> reply.complete(answer(asked)), HOP);
-            return background.blockOn(reply);
-        }
-    }
-
-    /** Ours on the Linux dispatcher: the main loop sleeps in {@code epoll} and is woken through an {@code eventfd}. */
-    @State(Scope.Thread)
-    public static class Linux extends OnDispatcher {
-        @Override
-        Dispatcher create() {
-            return new LinuxDispatcher(DispatcherOptions.defaults());
-        }
-    }
-
-    /** Ours on the portable dispatcher: the main loop sleeps in {@link LockSupport}. */
-    @State(Scope.Thread)
-    public static class Portable extends OnDispatcher {
-        @Override
-        Dispatcher create() {
-            return new PortableDispatcher(DispatcherOptions.defaults());
-        }
+    /** One round trip on our dispatcher: a step on its main loop answers, the calling thread blocks until it has. */
+    private int hop(DispatcherState state) {
+        int asked = question++;
+        CompletableFuture<Integer> reply = new CompletableFuture<>();
+        state.dispatcher.scheduleForeground(() -> reply.complete(answer(asked)), HOP);
+        return state.executor.blockOn(reply);
     }
 
     /** Peer: a loop thread that drains a lock-free queue and parks when it is empty. */
@@ -209,8 +167,8 @@ public class ForegroundHopBenchmark {
      * @return the answer
      */
     @Benchmark
-    public int ourMainLoopLinux(Linux state) {
-        return state.hop();
+    public int ourMainLoopLinux(DispatcherState.Linux state) {
+        return hop(state);
     }
 
     /**
@@ -220,8 +178,8 @@ public class ForegroundHopBenchmark {
      * @return the answer
      */
     @Benchmark
-    public int ourMainLoopPortable(Portable state) {
-        return state.hop();
+    public int ourMainLoopPortable(DispatcherState.Portable state) {
+        return hop(state);
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.scheduler.benchmarks;
 
 import dev.scheduler.Executor;
 import dev.scheduler.Task;
-import dev.scheduler.dispatch.Dispatcher;
-import dev.scheduler.dispatch.DispatcherOptions;
 import dev.scheduler.dispatch.LinuxDispatcher;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +16,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -56,27 +53,6 @@ public class ParkSwitchBenchmark {
     public void setUp() {
         loop = new LoopScheduler();
         executor = new Executor(loop);
-    }
-
-    /** Our executor on the Linux dispatcher, made once per trial. */
-    @State(Scope.Benchmark)
-    public static class Linux {
-
-        Dispatcher dispatcher;
-        Executor executor;
-
-        /** Starts the dispatcher. */
-        @Setup(Level.Trial)
-        public void start() {
-            dispatcher = new LinuxDispatcher(DispatcherOptions.defaults());
-            executor = new Executor(dispatcher);
-        }
-
-        /** Stops it. */
-        @TearDown(Level.Trial)
-        public void stop() {
-            dispatcher.close();
-        }
     }
 
     /** Peer (the floor): bare virtual threads on the loop's carrier. */
@@ -123,7 +99,7 @@ public class ParkSwitchBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(SWITCHES)
-    public void ourTasksPingPongLinux(Linux linux) {
+    public void ourTasksPingPongLinux(DispatcherState.Linux linux) {
         PingPong pair = new PingPong(ROUNDS);
         Task<Void> ping = linux.executor.spawn(pair::ping);
         Task<Void> pong = linux.executor.spawn(pair::pong);
