@@ -241,6 +241,22 @@ abstract sealed class AbstractDispatcher implements Dispatcher
      */
     @Override
     public final void close() {
+        ShutdownReport report = close(options.shutdownTimeout());
+        if (!report.isEmpty()) {
+            LOGGER.log(System.Logger.Level.WARNING, "The " + name + " dispatcher closed with work left"
+                    + (report.waitedInVain() ? " after waiting " + options.shutdownTimeout() : "") + ": " + report);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if called from one of this dispatcher's own threads, which
+     *     could not wait for the steps it runs: call {@link #shutdown()} there instead
+     */
+    @Override
+    public final ShutdownReport close(Duration timeout) {
+        Admission.requireNonNegative(timeout, "timeout");
         Thread caller = Thread.currentThread();
         if (runsOnThisDispatcher(caller)) {
             String where = Task.current().map(task -> task.metadata().describe())
@@ -251,11 +267,13 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         }
         synchronized (closeLock) {
             if (closed) {
-                return;
+                return ShutdownReport.NOTHING;
             }
             closed = true;
         }
-        boolean terminated = droppedNow || awaitQuietly();
+        if (!droppedNow) {
+            awaitQuietly(timeout);
+        }
         ShutdownReport dropped = drop();
         admission.stop();
         if (pool != null) {
@@ -268,12 +286,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         ShutdownReport late = drop();
         List<TaskMetadata> steps = new ArrayList<>(dropped.droppedSteps());
         steps.addAll(late.droppedSteps());
-        ShutdownReport report = new ShutdownReport(steps, dropped.droppedTimers() + late.droppedTimers(),
-                late.unfinishedTasks());
-        if (!report.isEmpty()) {
-            LOGGER.log(System.Logger.Level.WARNING, "The " + name + " dispatcher closed with work left"
-                    + (terminated ? "" : " after waiting " + options.shutdownTimeout()) + ": " + report);
-        }
+        return new ShutdownReport(steps, dropped.droppedTimers() + late.droppedTimers(), late.unfinishedTasks());
     }
 
     /** Whether {@code caller} is one of this dispatcher's threads, or a task body that one of them carries now. */
@@ -285,13 +298,12 @@ abstract sealed class AbstractDispatcher implements Dispatcher
                 || loop != null && (caller == loop.thread() && loop.isRunning() || taskId != 0 && loop.isRunningTask(taskId));
     }
 
-    private boolean awaitQuietly() {
+    private void awaitQuietly(Duration timeout) {
         shutdown();
         try {
-            return awaitTermination(options.shutdownTimeout());
+            awaitTermination(timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
     }
 

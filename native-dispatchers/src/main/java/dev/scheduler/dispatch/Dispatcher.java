@@ -73,4 +73,16 @@ public sealed interface Dispatcher extends Scheduler, AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Closes the dispatcher as {@link #close()} does, but waits up to {@code timeout} instead of
+     * the shutdown timeout, and returns what it dropped instead of logging it. Calling it again, or
+     * after {@link #close()}, does nothing and reports nothing.
+     *
+     * @param timeout how long accepted tasks may run on; zero or positive
+     * @return what was dropped
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    ShutdownReport close(Duration timeout);
 }

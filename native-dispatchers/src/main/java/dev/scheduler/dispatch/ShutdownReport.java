@@ -34,6 +34,14 @@ public record ShutdownReport(List<TaskMetadata> droppedSteps, int droppedTimers,
         }
     }
 
+    /**
+     * {@return whether the wait before closing ran out: queued steps were dropped or tasks had not
+     * finished} Timers alone do not count, since they never hold a shutdown back.
+     */
+    public boolean waitedInVain() {
+        return !droppedSteps.isEmpty() || unfinishedTasks > 0;
+    }
+
     /** {@return whether nothing was dropped and every task had finished} */
     public boolean isEmpty() {
         return droppedSteps.isEmpty() && droppedTimers == 0 && unfinishedTasks == 0;

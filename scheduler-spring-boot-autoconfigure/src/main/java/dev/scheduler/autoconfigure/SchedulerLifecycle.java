@@ -42,20 +42,11 @@ final class SchedulerLifecycle implements SmartLifecycle {
             return;
         }
         running = false;
-        dispatcher.shutdown();
-        boolean terminated;
-        try {
-            terminated = dispatcher.awaitTermination(awaitTermination);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            terminated = false;
-        }
-        ShutdownReport dropped = dispatcher.shutdownNow();
-        dispatcher.close();
+        ShutdownReport dropped = dispatcher.close(awaitTermination);
         if (!dropped.isEmpty()) {
             logger.warn("The " + dispatcher.name() + " dispatcher stopped with work left"
-                    + (terminated ? "" : " after waiting " + awaitTermination + " (scheduler.shutdown.await-termination)")
-                    + ": " + dropped);
+                    + (dropped.waitedInVain() ? " after waiting " + awaitTermination
+                            + " (scheduler.shutdown.await-termination)" : "") + ": " + dropped);
         }
     }
 
