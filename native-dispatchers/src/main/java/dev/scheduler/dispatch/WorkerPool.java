@@ -23,9 +23,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Idle workers: a worker that finds nothing may spin briefly (one at a time: on two cores, two
  * spinners would take the core the producer needs), then announces itself idle, checks the queues
- * once more, and parks. A producer offers its step, then wakes one idle worker if there is one.
- * The announce-then-check on one side and the offer-then-check on the other are a Dekker pair on
- * volatile variables, so a step is never left queued while every worker sleeps.
+ * once more, and parks. A producer offers its step, then wakes one idle worker if there is one and
+ * nobody spins. The announce-then-check on one side and the offer-then-check on the other are a
+ * Dekker pair on volatile variables, so a step is never left queued while every worker sleeps.
+ *
+ * Handing on: a producer that sees a spinner leaves the wake-up to it, and so may every producer
+ * of a burst. One spinner takes one step, so whoever takes a step and leaves more behind wakes the
+ * next idle worker, which does the same: a burst of n steps wakes up to n workers, one after
+ * another, as LinkedBlockingQueue's takers signal each other. The spinner clears its flag before
+ * it takes, so a producer either sees no spinner and wakes a worker itself, or offered its step
+ * before the flag cleared and the taker sees the step still queued.
  *
  * Failures: a step that throws goes to the uncaught exception handler; the worker carries on.
  */
@@ -45,11 +52,22 @@ final class WorkerPool implements Lane {
     private final LongAdder queued = new LongAdder();
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger spinning = new AtomicInteger();
+    private final Runnable onSpin;
     private volatile boolean stopped;
 
     WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures) {
+        this(threads, namePrefix, admission, failures, () -> { });
+    }
+
+    /**
+     * A pool whose workers call {@code onSpin} each time one of them starts to spin, holding the
+     * spinning flag: tests hold a spinner there to replay the races around it step by step.
+     */
+    WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures,
+            Runnable onSpin) {
         this.admission = admission;
         this.failures = failures;
+        this.onSpin = onSpin;
         for (int i = 0; i < levels.length; i++) {
             levels[i] = new ConcurrentLinkedQueue<>();
         }
@@ -73,6 +91,13 @@ final class WorkerPool implements Lane {
         }
     }
 
+    /** Wakes an idle worker for the steps a taker leaves behind, unless a spinner will find them. */
+    private void handOn() {
+        if (idle.get() > 0 && spinning.get() == 0 && hasWork()) {
+            wakeOne();
+        }
+    }
+
     private void wakeOne() {
         for (Worker worker : workers) {
             if (worker.state.get() == IDLE && worker.state.compareAndSet(IDLE, RUNNING)) {
@@ -86,6 +111,11 @@ final class WorkerPool implements Lane {
     @Override
     public int queued() {
         return Math.max(0, queued.intValue());
+    }
+
+    /** {@return how many workers are parked, or about to park, waiting for work} */
+    int idleWorkers() {
+        return idle.get();
     }
 
     /** {@return whether {@code thread} is one of this pool's workers, or {@code taskId}'s step runs on one now} */
@@ -197,6 +227,7 @@ final class WorkerPool implements Lane {
                         Step step = levels[level].poll();
                         if (step != null) {
                             queued.decrement();
+                            handOn();
                             return step;
                         }
                         break; // another worker took it: draw again
@@ -211,6 +242,7 @@ final class WorkerPool implements Lane {
                 return false;
             }
             try {
+                onSpin.run();
                 for (int i = 0; i < SPINS; i++) {
                     if (hasWork() || stopped) {
                         return true;
