@@ -45,6 +45,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
 
+    /** How far a join chain is followed looking for a cycle; longer chains are not checked. */
+    private static final int MAX_JOIN_CHAIN = 1_000;
+
     final Scheduler scheduler;
     private final String name;
     private final TaskObserver schedulerObserver;
@@ -428,10 +431,63 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         if (test.isPresent()) {
             return test.get().block(blockingSession, future::isDone, timeout);
         }
+        if (timeout == null && future instanceof Task<?> target && target.metadata().isForeground()
+                && target.executor().scheduler.mainThread().orElse(null) == caller) {
+            throw new IllegalStateException("Waiting for " + target + " on thread \"" + caller.getName()
+                    + "\" could never end: it is a foreground task, and this thread, which runs the foreground "
+                    + "steps, would be the one blocked. Wait inside a foreground task instead (it parks only the "
+                    + "task), or from another thread.");
+        }
         return parkThread(future, timeout);
     }
 
     private static boolean parkBody(Task<?> current, Future<?> future, Duration timeout) {
+        if (timeout == null && future instanceof Task<?> target) {
+            current.awaiting(target);
+            try {
+                refuseJoinCycle(current, target);
+                return parkBodyOn(current, future, null);
+            } finally {
+                current.awaiting(null);
+            }
+        }
+        return parkBodyOn(current, future, timeout);
+    }
+
+    /**
+     * Fails at once if {@code waiter}, which now waits for {@code target}, closes a cycle of tasks
+     * each waiting for the next: none of them could ever finish. Each waiter records its edge
+     * before it follows the chain, so of two tasks that close a cycle at the same moment at least
+     * one sees the other's edge.
+     */
+    private static void refuseJoinCycle(Task<?> waiter, Task<?> target) {
+        Task<?> next = target;
+        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
+            if (next == waiter) {
+                throw new IllegalStateException(describeCycle(waiter, target));
+            }
+            next = next.isDone() ? null : next.awaiting();
+        }
+    }
+
+    private static String describeCycle(Task<?> waiter, Task<?> target) {
+        StringBuilder cycle = new StringBuilder("Join cycle: ").append(waiter.metadata().describe());
+        if (target == waiter) {
+            return cycle.append(" waits for itself, so it can never finish").toString();
+        }
+        // The edges may change while we read them (another task of the cycle may give up): stop at a gap.
+        Task<?> next = target;
+        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
+            cycle.append(" waits for ").append(next.metadata().describe());
+            if (next == waiter) {
+                break;
+            }
+            next = next.awaiting();
+        }
+        return cycle.append(", so none of them can ever finish").toString();
+    }
+
+    private static boolean parkBodyOn(Task<?> current, Future<?> future, Duration timeout) {
         Thread body = Thread.currentThread();
         if (!onDone(future, () -> LockSupport.unpark(body))) {
             // A plain Future cannot wake us; its own get() parks this virtual thread instead.

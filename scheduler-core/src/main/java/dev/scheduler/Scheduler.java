@@ -21,6 +21,10 @@ import java.util.Optional;
  *   <li>Every accepted step runs exactly once, unless it is a timer step that was
  *       {@linkplain Cancellable#cancel() cancelled} first. A scheduler that can no longer accept
  *       steps throws {@link java.util.concurrent.RejectedExecutionException} instead.
+ *   <li>A scheduler that closes and drops a step or timer it accepted, without running it, cancels
+ *       that step if it is a {@link java.util.concurrent.Future} (as Spring's executors do with
+ *       their remaining tasks on close), so that whoever waits for it wakes instead of waiting
+ *       forever. The executors' timer steps are such futures.
  *   <li>A step that throws never kills the thread that ran it; what happens to the exception is the
  *       scheduler's to document. Task bodies never throw out of their steps: their failures reach
  *       the task.

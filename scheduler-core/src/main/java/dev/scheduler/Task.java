@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -78,6 +79,8 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     private static final int DUMP_DEPTH = 16;
 
+    private static final System.Logger LOGGER = System.getLogger(Task.class.getName());
+
     private static final VarHandle FLAGS;
 
     static {
@@ -94,6 +97,8 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     private final TaskObserver owner;
     private Callable<? extends T> body;
     private volatile Thread thread;
+    /** The task this task's body waits for without a timeout, if any: the edges of join cycles. */
+    private volatile Task<?> awaiting;
     private volatile Cancellable timer;
     @SuppressWarnings("unused") // updated through FLAGS
     private volatile int flags;
@@ -242,7 +247,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     /** Settles a task none of whose steps will ever run, because its scheduler refused the first. */
     void abandon() {
-        result.cancel(false);
+        cancelResult();
         finished(State.CANCELLED);
     }
 
@@ -289,7 +294,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!result.cancel(false)) {
+        if (!cancelResult()) {
             return false;
         }
         Cancellable pending = timer;
@@ -302,6 +307,14 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
             running.interrupt();
         }
         return true;
+    }
+
+    /**
+     * Completes the result as cancelled; {@return whether this call did} ({@code
+     * CompletableFuture.cancel} answers true for a future cancelled before, too).
+     */
+    private boolean cancelResult() {
+        return !result.isDone() && result.completeExceptionally(new CancellationException(meta.describe() + " was cancelled"));
     }
 
     /** Cancels this task unless it was {@linkplain #detach() detached}. */
@@ -420,8 +433,30 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
         @Override
         public void execute(Runnable step) {
-            task.executor.dispatch(step, task.meta);
+            try {
+                task.executor.dispatch(step, task.meta);
+            } catch (RejectedExecutionException refused) {
+                if (!task.isStarted()) {
+                    throw refused; // the first step: spawn() reports the refusal to its caller
+                }
+                // A continuation, resumed by whatever woke the body: an unpark, a JDK unblocker or
+                // timer thread. The exception must not land on that thread; the task ends here.
+                task.continuationRefused(refused);
+            }
         }
+    }
+
+    /**
+     * The scheduler refused a continuation of the body (it was closed): the body can never resume,
+     * so the task ends as cancelled, and is named in the log unless its scheduler had cancelled it
+     * already while closing.
+     */
+    private void continuationRefused(RejectedExecutionException refused) {
+        boolean cancelledNow = cancelResult();
+        finished(State.CANCELLED);
+        thread = null;
+        LOGGER.log(cancelledNow ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                () -> "Dropped a continuation of " + meta.describe() + ", which is cancelled: " + refused.getMessage());
     }
 
     private void run() {
@@ -463,11 +498,49 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     /** Completes a timer task when its deadline passes. */
     void startTimer(Scheduler scheduler, Duration delay) {
         setFlag(STARTED | TIMER);
-        timer = scheduler.scheduleAfter(delay, () -> {
-            if (result.complete(null)) {
-                finished(State.SUCCESS);
+        @SuppressWarnings("unchecked")
+        Task<Void> self = (Task<Void>) this;
+        timer = scheduler.scheduleAfter(delay, new Deadline(self));
+    }
+
+    /**
+     * A timer task's step. It is a {@link Future} of the task too, so that a scheduler that drops it
+     * unrun (closing) cancels it, as the {@link Scheduler#scheduleAfter} contract asks, and whoever
+     * waits for the timer wakes instead of waiting forever.
+     */
+    private record Deadline(Task<Void> task) implements java.util.concurrent.RunnableFuture<Void> {
+
+        @Override
+        public void run() {
+            if (task.result.complete(null)) {
+                task.finished(State.SUCCESS);
             }
-        });
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return task.cancel(false);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return task.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return task.isDone();
+        }
+
+        @Override
+        public Void get() throws InterruptedException, ExecutionException {
+            return task.result.get();
+        }
+
+        @Override
+        public Void get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            return task.result.get(timeout, unit);
+        }
     }
 
     private void finished(State outcome) {
@@ -519,6 +592,15 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
             }
         } while (!FLAGS.compareAndSet(this, current, current | flag));
         return true;
+    }
+
+    /** {@return the task this task's body waits for without a timeout, or null} */
+    Task<?> awaiting() {
+        return awaiting;
+    }
+
+    void awaiting(Task<?> target) {
+        awaiting = target;
     }
 
     /** The task's result, for waiting without counting as an observation of its outcome. */
