@@ -3,6 +3,7 @@ package dev.scheduler.dispatch;
 import dev.scheduler.Cancellable;
 import dev.scheduler.QueueDepths;
 import dev.scheduler.Task;
+import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
 import dev.scheduler.Unparker;
@@ -12,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +45,6 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     private final NativePool nativePool;
     private final MainLoop loop;
     private final Object closeLock = new Object();
-    private volatile boolean droppedNow;
     private boolean closed;
 
     /**
@@ -221,16 +224,40 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     @Override
     public final ShutdownReport shutdownNow() {
         admission.shutdown();
-        droppedNow = true;
-        return drop();
+        return giveUp();
     }
 
-    private ShutdownReport drop() {
-        List<Step> steps = new ArrayList<>(background.drain());
-        steps.addAll(foreground.drain());
+    /**
+     * Cancels every unfinished task and drops the plain steps and timers that are left. The steps of
+     * the cancelled tasks stay queued: they let the bodies unwind, and a task whose first step has
+     * not run settles as cancelled when it does.
+     */
+    private ShutdownReport giveUp() {
+        List<TaskMetadata> cancelled = admission.cancelUnfinished();
+        Set<TaskId> unwinding = admission.liveIds();
+        return new ShutdownReport(dropSteps(step -> !unwinding.contains(step.meta().id())), dropTimers(), cancelled);
+    }
+
+    /** Drops the queued steps {@code which} accepts, cancelling each that is a Future; {@return their tasks} */
+    private List<TaskMetadata> dropSteps(Predicate<Step> which) {
+        List<Step> steps = new ArrayList<>(background.drain(which));
+        steps.addAll(foreground.drain(which));
         admission.done(steps.size());
-        return new ShutdownReport(steps.stream().map(Step::meta).toList(), timers.dropAll(),
-                (int) Math.min(Integer.MAX_VALUE, admission.liveTasks()));
+        steps.forEach(step -> cancelIfFuture(step.runnable()));
+        return steps.stream().map(Step::meta).toList();
+    }
+
+    /** Drops every pending timer, cancelling each that is a Future (a timer task); {@return how many} */
+    private int dropTimers() {
+        List<Runnable> dropped = timers.dropAll();
+        dropped.forEach(AbstractDispatcher::cancelIfFuture);
+        return dropped.size();
+    }
+
+    private static void cancelIfFuture(Runnable step) {
+        if (step instanceof Future<?> future) {
+            future.cancel(false);
+        }
     }
 
     /**
@@ -271,10 +298,16 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             }
             closed = true;
         }
-        if (!droppedNow) {
-            awaitQuietly(timeout);
+        // Accepted tasks run on for the timeout (after shutdownNow: the cancelled ones unwind) ...
+        awaitQuietly(timeout);
+        ShutdownReport report = ShutdownReport.NOTHING;
+        if (!isTerminated()) {
+            // ... then what is left is cancelled, and its bodies get the timeout again to unwind.
+            report = giveUp();
+            if (!report.cancelledTasks().isEmpty()) {
+                awaitQuietly(timeout);
+            }
         }
-        ShutdownReport dropped = drop();
         admission.stop();
         if (pool != null) {
             pool.stop();
@@ -282,11 +315,10 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         if (loop != null) {
             loop.stop();
         }
-        // What running steps queued while the threads stopped.
-        ShutdownReport late = drop();
-        List<TaskMetadata> steps = new ArrayList<>(dropped.droppedSteps());
-        steps.addAll(late.droppedSteps());
-        return new ShutdownReport(steps, dropped.droppedTimers() + late.droppedTimers(), late.unfinishedTasks());
+        // What could not unwind in time, and what running steps queued while the threads stopped.
+        report = report.and(new ShutdownReport(dropSteps(step -> true), dropTimers(), List.of()));
+        admission.closed();
+        return report;
     }
 
     /** Whether {@code caller} is one of this dispatcher's threads, or a task body that one of them carries now. */

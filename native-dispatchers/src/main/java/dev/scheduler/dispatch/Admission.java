@@ -3,13 +3,19 @@ package dev.scheduler.dispatch;
 import dev.scheduler.Task;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
+import dev.scheduler.TaskId;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Which steps a dispatcher accepts, and whether it has terminated: the lifecycle every dispatcher
@@ -21,11 +27,16 @@ import java.util.concurrent.atomic.LongAdder;
  * the next id and from then on refuses the steps of tasks with a larger one: no new task starts,
  * every accepted task may finish. Once the dispatcher is stopped it refuses every step.
  *
- * <p>{@code pending} counts steps queued or running, exactly; {@code liveTasks} counts tasks spawned
+ * <p>{@code pending} counts steps queued or running, exactly; {@code live} holds the tasks spawned
  * on the dispatcher's executors and not yet finished, which includes tasks parked on a timer or a
- * lock, with no step anywhere. Terminated means shut down with neither. Once shut down, no task
- * starts, so the task count only falls; every further step belongs to a live task, or is a plain
- * step of the scheduler SPI, which {@code pending} counts.
+ * lock, with no step anywhere. Terminated means shut down with neither, or closed. Once shut down,
+ * no task starts, so the live set only shrinks; every further step belongs to a live task, or is a
+ * plain step of the scheduler SPI, which {@code pending} counts.
+ *
+ * <p>Giving up on the live tasks ({@link #cancelUnfinished()}) cancels each: whoever waits for one
+ * wakes with a {@link java.util.concurrent.CancellationException} at once, and its body is
+ * interrupted so that it unwinds through its own steps, which are still admitted until the
+ * dispatcher stops.
  */
 final class Admission implements TaskObserver {
 
@@ -33,10 +44,11 @@ final class Admission implements TaskObserver {
 
     private final String dispatcher;
     private final AtomicLong pending = new AtomicLong();
-    private final LongAdder liveTasks = new LongAdder();
+    private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
     private final Object termination = new Object();
     private volatile long lastAccepted = OPEN;
     private volatile boolean stopped;
+    private volatile boolean closed;
     private volatile Runnable onTermination = () -> { };
 
     Admission(String dispatcher) {
@@ -99,12 +111,12 @@ final class Admission implements TaskObserver {
 
     @Override
     public void taskSpawned(Task<?> task) {
-        liveTasks.increment();
+        live.add(task);
     }
 
     @Override
     public void taskFinished(Task<?> task, Future.State outcome) {
-        liveTasks.decrement();
+        live.remove(task);
         if (lastAccepted != OPEN) {
             signalTermination();
         }
@@ -112,7 +124,29 @@ final class Admission implements TaskObserver {
 
     /** {@return how many tasks spawned on this dispatcher have not finished} */
     long liveTasks() {
-        return Math.max(0, liveTasks.sum());
+        return live.size();
+    }
+
+    /**
+     * Cancels every task that has not finished, interrupting its body; {@return them, by id} Their
+     * steps stay admitted, so that the bodies can unwind.
+     */
+    List<TaskMetadata> cancelUnfinished() {
+        List<Task<?>> unfinished = new ArrayList<>(live);
+        unfinished.sort(Comparator.comparing(Task::id));
+        for (Task<?> task : unfinished) {
+            task.cancel(true);
+        }
+        return unfinished.stream().map(Task::metadata).toList();
+    }
+
+    /** {@return the ids of the tasks that have not finished} */
+    Set<TaskId> liveIds() {
+        Set<TaskId> ids = new HashSet<>();
+        for (Task<?> task : live) {
+            ids.add(task.id());
+        }
+        return ids;
     }
 
     void shutdown() {
@@ -149,7 +183,14 @@ final class Admission implements TaskObserver {
     }
 
     boolean isTerminated() {
-        return isShutdown() && pending.get() == 0 && liveTasks.sum() == 0;
+        return closed || isShutdown() && pending.get() == 0 && live.isEmpty();
+    }
+
+    /** The dispatcher's threads have stopped: it is terminated, whatever never finished. */
+    void closed() {
+        stop();
+        closed = true;
+        signalTermination();
     }
 
     long pending() {

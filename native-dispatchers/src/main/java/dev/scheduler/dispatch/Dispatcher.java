@@ -15,11 +15,20 @@ import java.time.Duration;
  *   <li>{@link #awaitTermination(Duration)} waits until every task spawned on the dispatcher has
  *       finished, including tasks parked on a timer, and no step is queued or running. A timer
  *       alone does not hold termination back: the next run of a periodic job is no task yet.
- *   <li>{@link #shutdownNow()} drops whatever is still queued and every pending timer, and says
- *       what it dropped; nothing is dropped silently.
- *   <li>{@link #close()} does all three with the dispatcher's
- *       {@linkplain DispatcherOptions#shutdownTimeout() shutdown timeout}, logs what it had to
- *       drop, and releases the dispatcher's threads and operating-system handles. It is idempotent.
+ *   <li>{@link #shutdownNow()} gives up on what is left: it cancels every unfinished task, so that
+ *       whoever waits for one wakes at once with a {@link java.util.concurrent.CancellationException},
+ *       and interrupts its body, which unwinds through its own steps. It drops every queued plain
+ *       step and every pending timer, and says what it gave up; nothing is given up silently.
+ *   <li>{@link #close()} waits for accepted tasks for the dispatcher's
+ *       {@linkplain DispatcherOptions#shutdownTimeout() shutdown timeout}, gives up on the rest as
+ *       {@code shutdownNow()} does and waits as long again for their bodies to unwind, logs what it
+ *       gave up, and releases the dispatcher's threads and operating-system handles. It is
+ *       idempotent. A step that never returns holds {@code close()} as it would hold
+ *       {@link java.util.concurrent.ExecutorService#close()}.
+ *   <li>After {@code close()}, no {@code join()} or {@code get()} of a task of the dispatcher can
+ *       block: every task has finished or was cancelled. A body that was still parked never
+ *       resumes; a continuation that arrives for it is dropped (and logged), never thrown onto the
+ *       thread that woke it.
  * </ul>
  *
  * <p>Steps that throw never kill a dispatcher thread: a task's body never throws out of its steps
@@ -58,29 +67,31 @@ public sealed interface Dispatcher extends Scheduler, AutoCloseable
     boolean isTerminated();
 
     /**
-     * Shuts down, if not yet done, and drops every queued step and pending timer. Steps running at
-     * this moment finish; tasks that waited for a dropped step or timer never do, and the report
-     * counts them.
+     * Shuts down, if not yet done, cancels every unfinished task (interrupting its body) and drops
+     * every queued plain step and pending timer; see the lifecycle above. Steps running at this
+     * moment finish. Does not wait: use {@link #awaitTermination(Duration)}.
      *
-     * @return what was dropped
+     * @return what was given up
      */
     ShutdownReport shutdownNow();
 
     /**
      * Shuts down, waits up to the {@linkplain DispatcherOptions#shutdownTimeout() shutdown timeout}
-     * for accepted tasks to finish, drops and logs what is left, stops the dispatcher's threads and
-     * releases its operating-system handles. Calling it again does nothing.
+     * for accepted tasks to finish, gives up on the rest (as {@link #shutdownNow()}) and waits as
+     * long again for their bodies to unwind, logs what it gave up, stops the dispatcher's threads
+     * and releases its operating-system handles. Calling it again does nothing.
      */
     @Override
     void close();
 
     /**
-     * Closes the dispatcher as {@link #close()} does, but waits up to {@code timeout} instead of
-     * the shutdown timeout, and returns what it dropped instead of logging it. Calling it again, or
-     * after {@link #close()}, does nothing and reports nothing.
+     * Closes the dispatcher as {@link #close()} does, but waits up to {@code timeout} (twice, at
+     * most) instead of the shutdown timeout, and returns what it gave up instead of logging it.
+     * Calling it again, or after {@link #close()}, does nothing and reports nothing.
      *
-     * @param timeout how long accepted tasks may run on; zero or positive
-     * @return what was dropped
+     * @param timeout how long accepted tasks may run on, and then how long cancelled ones may take
+     *     to unwind; zero or positive
+     * @return what was given up
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      */

@@ -3,6 +3,7 @@ package dev.scheduler.dispatch;
 import dev.scheduler.Cancellable;
 import dev.scheduler.TaskMetadata;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Where a dispatcher's admitted steps go: its worker pool, its main loop, or an OS queue. */
 interface Lane {
@@ -13,8 +14,11 @@ interface Lane {
     /** {@return how many steps wait here; approximate under concurrency} */
     int queued();
 
-    /** Removes every waiting step; {@return them} */
-    List<Step> drain();
+    /**
+     * Removes every waiting step that {@code which} accepts; {@return them} Steps it refuses stay
+     * queued, in their order, behind any that arrive meanwhile.
+     */
+    List<Step> drain(Predicate<Step> which);
 
     /** Timers: where a dispatcher's {@code scheduleAfter} steps wait for their deadline. */
     interface Timers {
@@ -25,7 +29,7 @@ interface Lane {
         /** {@return how many timers are pending} */
         int pending();
 
-        /** Drops every pending timer; {@return how many there were} */
-        int dropAll();
+        /** Drops every pending timer; {@return their steps, none of which will run} */
+        List<Runnable> dropAll();
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * A dispatcher's main loop: one thread that runs foreground steps in the order they arrive and,
@@ -359,28 +360,31 @@ final class MainLoop implements Lane, Lane.Timers {
     // ---------------------------------------------------------------- stopping
 
     @Override
-    public List<Step> drain() {
+    public List<Step> drain(Predicate<Step> which) {
         List<Step> dropped = new ArrayList<>();
+        List<Step> kept = new ArrayList<>();
         for (Step step; (step = steps.poll()) != null; ) {
-            queued.decrement();
-            dropped.add(step);
+            (which.test(step) ? dropped : kept).add(step);
         }
+        steps.addAll(kept);
+        queued.add(-dropped.size());
         return dropped;
     }
 
     @Override
-    public int dropAll() {
+    public List<Runnable> dropAll() {
         timerLock.lock();
         try {
-            int pending = 0;
+            List<Runnable> dropped = new ArrayList<>();
             for (Timer timer; (timer = timers.poll()) != null; ) {
-                if (timer.claim() != null) {
-                    pending++;
+                Runnable step = timer.claim();
+                if (step != null) {
+                    dropped.add(step);
                 }
             }
             cancelledTimers.set(0);
             nextDeadline = LoopWaiter.NO_DEADLINE;
-            return pending;
+            return dropped;
         } finally {
             timerLock.unlock();
         }

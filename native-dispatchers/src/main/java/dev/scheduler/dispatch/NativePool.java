@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * Background steps and timers on an operating system's thread pool (through a {@link PoolBinding}),
@@ -147,15 +148,15 @@ final class NativePool implements Lane, Lane.Timers {
     }
 
     @Override
-    public List<Step> drain() {
-        return drain(false);
+    public List<Step> drain(Predicate<Step> which) {
+        return drain(false, which);
     }
 
-    private List<Step> drain(boolean main) {
+    private List<Step> drain(boolean main, Predicate<Step> which) {
         List<Step> dropped = new ArrayList<>();
         for (Map.Entry<Long, Entry> registered : CONTEXTS.entrySet()) {
             if (registered.getValue() instanceof StepEntry step && step.pool() == this && step.main() == main
-                    && CONTEXTS.remove(registered.getKey(), step)) {
+                    && which.test(step.step()) && CONTEXTS.remove(registered.getKey(), step)) {
                 (main ? queuedMain : queuedBackground).decrement();
                 dropped.add(step.step());
             }
@@ -195,8 +196,8 @@ final class NativePool implements Lane, Lane.Timers {
         }
 
         @Override
-        public List<Step> drain() {
-            return NativePool.this.drain(true);
+        public List<Step> drain(Predicate<Step> which) {
+            return NativePool.this.drain(true, which);
         }
     }
 
@@ -226,11 +227,11 @@ final class NativePool implements Lane, Lane.Timers {
     }
 
     @Override
-    public int dropAll() {
-        int dropped = 0;
+    public List<Runnable> dropAll() {
+        List<Runnable> dropped = new ArrayList<>();
         for (Entry entry : CONTEXTS.values()) {
             if (entry instanceof TimerEntry timer && timer.pool == this && timer.cancel()) {
-                dropped++;
+                dropped.add(timer.step);
             }
         }
         return dropped;

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The background threads of the Linux and portable dispatchers, draining a three-level priority
@@ -129,13 +130,17 @@ final class WorkerPool implements Lane {
     }
 
     @Override
-    public List<Step> drain() {
+    public List<Step> drain(Predicate<Step> which) {
         List<Step> dropped = new ArrayList<>();
         for (ConcurrentLinkedQueue<Step> level : levels) {
+            // Poll, not iterate: only a poll owns the step it removes, against the workers' polls.
+            List<Step> kept = new ArrayList<>();
+            int before = dropped.size();
             for (Step step; (step = level.poll()) != null; ) {
-                queued.decrement();
-                dropped.add(step);
+                (which.test(step) ? dropped : kept).add(step);
             }
+            level.addAll(kept);
+            queued.add(before - dropped.size());
         }
         return dropped;
     }
