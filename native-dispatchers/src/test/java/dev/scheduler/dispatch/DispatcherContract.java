@@ -2,6 +2,7 @@ package dev.scheduler.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.scheduler.Cancellable;
@@ -11,23 +12,32 @@ import dev.scheduler.Priority;
 import dev.scheduler.SessionId;
 import dev.scheduler.Task;
 import dev.scheduler.TaskId;
+import dev.scheduler.TaskLabel;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.Unparker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -244,11 +254,12 @@ abstract class DispatcherContract {
     }
 
     @Test
-    void aCancelledTimerNeverFires() throws Exception {
+    void aCancelledTimerIsWithdrawnAndNeverFires() throws Exception {
         AtomicReference<String> cancelledRan = new AtomicReference<>("no");
-        Cancellable cancelled = dispatcher.scheduleAfter(Duration.ofMillis(10), () -> cancelledRan.set("yes"));
+        // Far in the future, so that it is surely still pending when cancel() runs, however slow the machine.
+        Cancellable cancelled = dispatcher.scheduleAfter(Duration.ofHours(1), () -> cancelledRan.set("yes"));
         CountDownLatch later = new CountDownLatch(1);
-        dispatcher.scheduleAfter(Duration.ofMillis(40), later::countDown);
+        dispatcher.scheduleAfter(Duration.ZERO, later::countDown);
 
         assertThat(cancelled.cancel()).isTrue();
         assertThat(cancelled.cancel()).as("a second cancel").isFalse();
@@ -343,20 +354,26 @@ abstract class DispatcherContract {
     @Test
     void closeLetsAcceptedTasksFinishAndThenRefusesEverything() {
         Executor executor = new Executor(dispatcher);
+        CompletableFuture<Void> shutDown = new CompletableFuture<>();
         Task<String> accepted = executor.spawn(() -> {
-            executor.timer(Duration.ofMillis(20)).join();
+            executor.blockOn(shutDown); // parks until the dispatcher is surely shut down
+            executor.timer(Duration.ofMillis(1)).join();
             return executor.spawn(() -> "child").join();
         });
-        CompletableFuture<String> outcome = accepted.toCompletableFuture().exceptionally(Throwable::toString);
+        CompletableFuture<Throwable> outcome = accepted.toCompletableFuture()
+                .handle((value, failure) -> failure);
 
         dispatcher.shutdown();
+        shutDown.complete(null);
 
         assertThat(dispatcher.isShutdown()).isTrue();
         assertThatThrownBy(() -> executor.spawn(() -> 1)).isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("is shut down, so it does not accept task #");
         dispatcher.close();
-        assertThat(outcome).isCompletedWithValueMatching(value -> value.contains("RejectedExecutionException"),
-                "the accepted task ran on, and its new child was refused");
+        assertThat(outcome).as("the accepted task ran on, and its new child was refused").isCompleted();
+        assertThat(outcome.join()).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(RejectedExecutionException.class)
+                .hasMessageMatching("The \\w+ dispatcher is shut down, so it does not accept task #\\d+");
         assertThat(dispatcher.isTerminated()).isTrue();
         assertThatThrownBy(() -> dispatcher.schedule(() -> { }, background(Priority.HIGH)))
                 .isInstanceOf(RejectedExecutionException.class).hasMessageContaining("is closed");
@@ -391,6 +408,182 @@ abstract class DispatcherContract {
         assertThat(report.droppedTimers()).isEqualTo(1);
         assertThat(report.toString()).startsWith("dropped 5 queued steps (task #").endsWith("and 1 pending timer");
         assertThat(dispatcher.awaitTermination(Duration.ofSeconds(GUARD_SECONDS))).isTrue();
+    }
+
+    @Test
+    void shutdownNowCancelsUnfinishedTasksSoTheirWaitersWakeAndTheirBodiesUnwind() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch unwound = new CountDownLatch(2);
+        List<Task<Void>> tasks = new ArrayList<>();
+        for (String label : List.of("latch-a", "latch-b")) {
+            tasks.add(executor.spawnLabeled(TaskLabel.of(label), () -> {
+                try {
+                    started.countDown();
+                    never.await();
+                } finally {
+                    unwound.countDown();
+                }
+                return null;
+            }));
+        }
+        await(started);
+        CompletableFuture<Throwable> waiter = waitWithoutTimeout(tasks.getFirst());
+
+        ShutdownReport report = dispatcher.shutdownNow();
+
+        assertThat(report.cancelledTasks()).extracting(TaskMetadata::label)
+                .containsExactly(TaskLabel.of("latch-a"), TaskLabel.of("latch-b"));
+        assertThat(report.toString()).contains("cancelled 2 unfinished tasks (task #")
+                .contains("\"latch-a\"").contains("\"latch-b\"");
+        assertThat(waiter.get(GUARD_SECONDS, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        assertThat(tasks).allMatch(Task::isCancelled);
+        await(unwound);
+        assertThat(dispatcher.awaitTermination(Duration.ofSeconds(GUARD_SECONDS))).isTrue();
+    }
+
+    @Test
+    void closeGivesUpOnTasksStillParkedAfterItsTimeoutAndNamesThem() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        CountDownLatch never = new CountDownLatch(1);
+        Task<Void> parked = executor.spawnLabeled(TaskLabel.of("parked"), () -> {
+            never.await();
+            return null;
+        });
+        Task<Void> timer = executor.timer(Duration.ofHours(1));
+        CompletableFuture<Throwable> taskWaiter = waitWithoutTimeout(parked);
+        CompletableFuture<Throwable> timerWaiter = waitWithoutTimeout(timer);
+
+        ShutdownReport report = dispatcher.close(Duration.ofMillis(200));
+
+        assertThat(report.cancelledTasks()).extracting(TaskMetadata::label).containsExactly(TaskLabel.of("parked"));
+        assertThat(report.droppedTimers()).as("the hour-long timer").isEqualTo(1);
+        assertThat(taskWaiter.get(GUARD_SECONDS, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        assertThat(timerWaiter.get(GUARD_SECONDS, TimeUnit.SECONDS)).as("a timer task dropped at close is cancelled")
+                .isInstanceOf(CancellationException.class);
+        assertThat(dispatcher.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aContinuationArrivingAfterCloseIsDroppedNeverThrownOntoTheThreadThatWokeIt() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        AtomicReference<Thread> body = new AtomicReference<>();
+        CountDownLatch reparked = new CountDownLatch(1);
+        AtomicInteger parks = new AtomicInteger();
+        // A body that shrugs off the interrupt of its cancellation and parks again.
+        Task<Void> stubborn = executor.spawnLabeled(TaskLabel.of("stubborn"), () -> {
+            body.set(Thread.currentThread());
+            while (true) {
+                if (parks.incrementAndGet() == 2) {
+                    reparked.countDown();
+                }
+                LockSupport.park();
+                Thread.interrupted();
+            }
+        });
+        while (body.get() == null || body.get().getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        dispatcher.shutdownNow(); // cancels it and interrupts it: it resumes once and parks again
+        await(reparked);
+        while (body.get().getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger taskLog = Logger.getLogger(Task.class.getName());
+        taskLog.addHandler(capture);
+        taskLog.setLevel(Level.ALL);
+        try {
+            dispatcher.close(Duration.ZERO);
+
+            LockSupport.unpark(body.get()); // its continuation reaches a closed dispatcher
+
+            assertThat(stubborn.isCancelled()).isTrue();
+            assertThat(logged).extracting(LogRecord::getMessage).anySatisfy(message -> assertThat(message)
+                    .startsWith("Dropped a continuation of task " + stubborn.id() + " \"stubborn\", which is cancelled: ")
+                    .contains("is closed"));
+        } finally {
+            taskLog.removeHandler(capture);
+            taskLog.setLevel(null);
+        }
+    }
+
+    @Test
+    void aTaskThatJoinsItselfFailsAtOnce() {
+        Executor executor = new Executor(dispatcher);
+        CompletableFuture<Task<Object>> self = new CompletableFuture<>();
+        Task<Object> task = executor.spawnLabeled(TaskLabel.of("ouroboros"), () -> self.join().join());
+        self.complete(task);
+
+        assertThatThrownBy(() -> executor.blockOn(task)).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(IllegalStateException.class)
+                .hasMessage("Join cycle: task " + task.id() + " \"ouroboros\" waits for itself, so it can never finish");
+    }
+
+    @Test
+    void twoTasksThatJoinEachOtherFailAtOnceNamingTheCycle() {
+        Executor executor = new Executor(dispatcher);
+        CompletableFuture<Task<Object>> alphaHandle = new CompletableFuture<>();
+        CompletableFuture<Task<Object>> betaHandle = new CompletableFuture<>();
+        Task<Object> alpha = executor.spawnLabeled(TaskLabel.of("alpha"), () -> executor.blockOn(betaHandle).join());
+        Task<Object> beta = executor.spawnLabeled(TaskLabel.of("beta"), () -> executor.blockOn(alphaHandle).join());
+        alphaHandle.complete(alpha);
+        betaHandle.complete(beta);
+
+        Throwable alphaFailure = catchThrowable(() -> executor.blockOn(alpha));
+        Throwable betaFailure = catchThrowable(() -> executor.blockOn(beta));
+
+        // Whichever closed the cycle fails with it; the other fails because it waited for that one.
+        String alphaFirst = "Join cycle: task " + alpha.id() + " \"alpha\" waits for task " + beta.id()
+                + " \"beta\" waits for task " + alpha.id() + " \"alpha\", so none of them can ever finish";
+        String betaFirst = "Join cycle: task " + beta.id() + " \"beta\" waits for task " + alpha.id()
+                + " \"alpha\" waits for task " + beta.id() + " \"beta\", so none of them can ever finish";
+        assertThat(List.of(alphaFailure, betaFailure)).allSatisfy(failure -> assertThat(failure)
+                .isInstanceOf(CompletionException.class).rootCause().isInstanceOf(IllegalStateException.class)
+                .message().isIn(alphaFirst, betaFirst));
+    }
+
+    @Test
+    void joiningAForegroundTaskOnTheMainThreadOutsideATaskFailsInsteadOfHanging() throws Exception {
+        Throwable refused = onMainThread(() -> {
+            ForegroundExecutor ui = new ForegroundExecutor(dispatcher);
+            Task<Integer> own = ui.spawnLabeled(TaskLabel.of("render"), () -> 1);
+            return catchThrowable(own::join);
+        });
+
+        assertThat(refused).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("\"render\"")
+                .hasMessageContaining("could never end: it is a foreground task, and this thread, which runs the "
+                        + "foreground steps, would be the one blocked");
+    }
+
+    /** Waits for {@code future} on a new platform thread, with no timeout; completes with what get() threw, or null. */
+    static CompletableFuture<Throwable> waitWithoutTimeout(Future<?> future) {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread.ofPlatform().name("waiter").daemon(true).start(() -> {
+            try {
+                future.get();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        return outcome;
     }
 
     static void awaitQuietly(CountDownLatch latch) {

@@ -37,6 +37,8 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
     final ConcurrentLinkedQueue<Priority> submitted = new ConcurrentLinkedQueue<>();
     final Semaphore rearms = new Semaphore(0);
     final AtomicInteger doubleReleases = new AtomicInteger();
+    /** The context of the timer armed last, so that a test can play its callback late. */
+    volatile long lastTimerContext;
 
     /**
      * @param earlyTimers whether a new timer first calls back at once, long before its deadline, as
@@ -81,6 +83,7 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
 
     @Override
     public long armTimer(long handle, long delayNanos, long context) {
+        lastTimerContext = context;
         long id = flavour == Flavour.GCD ? 0 : handle != 0 ? handle : handles.incrementAndGet();
         if (handle != 0) {
             rearms.release();

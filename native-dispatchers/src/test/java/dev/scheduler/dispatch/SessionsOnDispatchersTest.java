@@ -2,6 +2,7 @@ package dev.scheduler.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.scheduler.Executor;
 import dev.scheduler.ForegroundExecutor;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The cloud session scenarios of the core, on the production dispatchers. */
@@ -26,6 +28,7 @@ class SessionsOnDispatchersTest {
         LINUX, PORTABLE;
 
         Dispatcher create() {
+            assumeTrue(this != LINUX || OS.LINUX.isCurrentOs(), "the Linux dispatcher runs only on Linux");
             DispatcherOptions options = DispatcherOptions.defaults().withBackgroundThreads(2).withThreadNamePrefix("sessions");
             return this == LINUX ? new LinuxDispatcher(options) : new PortableDispatcher(options);
         }

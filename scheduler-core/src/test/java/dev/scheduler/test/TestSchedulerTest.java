@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -344,18 +345,22 @@ class TestSchedulerTest {
     // ---------------------------------------------------------------- deadlocks and non-determinism
 
     @Test
-    void aDeadlockReportNamesBothTasksOfAJoinCycleEachWithItsOwnParkSite() {
+    void aDeadlockReportNamesBothStuckTasksEachWithItsOwnParkSite() {
         TestScheduler scheduler = new TestScheduler();
         Executor executor = scheduler.background();
-        // Each body learns the other's handle only after both are spawned; neither runs before the join below.
-        AtomicReference<Task<Void>> alphaHandle = new AtomicReference<>();
-        AtomicReference<Task<Void>> betaHandle = new AtomicReference<>();
+        // Each waits for what only the other would complete after its own wait.
+        CompletableFuture<Void> alphaDone = new CompletableFuture<>();
+        CompletableFuture<Void> betaDone = new CompletableFuture<>();
         AtomicReference<String> alphaWaits = new AtomicReference<>();
         AtomicReference<String> betaWaits = new AtomicReference<>();
-        Task<Void> alpha = executor.spawnLabeled(TaskLabel.of("alpha"), () -> joinNotingWhere(betaHandle.get(), alphaWaits));
-        Task<Void> beta = executor.spawnLabeled(TaskLabel.of("beta"), () -> joinNotingWhere(alphaHandle.get(), betaWaits));
-        alphaHandle.set(alpha);
-        betaHandle.set(beta);
+        Task<Void> alpha = executor.spawnLabeled(TaskLabel.of("alpha"), () -> {
+            waitNotingWhere(executor, betaDone, alphaWaits);
+            alphaDone.complete(null);
+        });
+        Task<Void> beta = executor.spawnLabeled(TaskLabel.of("beta"), () -> {
+            waitNotingWhere(executor, alphaDone, betaWaits);
+            betaDone.complete(null);
+        });
 
         Throwable report = catchThrowable(alpha::join);
 
@@ -372,10 +377,36 @@ class TestSchedulerTest {
         assertThat(message.split("parked at:", -1)).hasSize(3);
         String alphaPart = message.substring(message.indexOf(alphaEntry), message.indexOf(betaEntry));
         String betaPart = message.substring(message.indexOf(betaEntry));
-        assertThat(alphaPart).contains("at dev.scheduler.Task.join").contains("at " + alphaWaits.get())
+        assertThat(alphaPart).contains("at dev.scheduler.AbstractExecutor.blockOn").contains("at " + alphaWaits.get())
                 .doesNotContain(betaWaits.get());
-        assertThat(betaPart).contains("at dev.scheduler.Task.join").contains("at " + betaWaits.get())
+        assertThat(betaPart).contains("at dev.scheduler.AbstractExecutor.blockOn").contains("at " + betaWaits.get())
                 .doesNotContain(alphaWaits.get());
+    }
+
+    @Test
+    void aJoinCycleFailsAtOnceNamingTheCycleOnEverySeed() throws Exception {
+        TestScheduler.many(50, scheduler -> {
+            Executor executor = scheduler.background();
+            // Each body learns the other's handle only after both are spawned; neither runs before the joins below.
+            AtomicReference<Task<Void>> aHandle = new AtomicReference<>();
+            AtomicReference<Task<Void>> bHandle = new AtomicReference<>();
+            Task<Void> a = executor.spawnLabeled(TaskLabel.of("a"), () -> {
+                bHandle.get().join();
+            });
+            Task<Void> b = executor.spawnLabeled(TaskLabel.of("b"), () -> {
+                aHandle.get().join();
+            });
+            aHandle.set(a);
+            bHandle.set(b);
+
+            Throwable aFailure = catchThrowable(a::join);
+            Throwable bFailure = catchThrowable(b::join);
+
+            assertThat(List.of(aFailure, bFailure)).allSatisfy(failure -> assertThat(failure)
+                    .isInstanceOf(CompletionException.class).rootCause().isInstanceOf(IllegalStateException.class)
+                    .message().startsWith("Join cycle: task ").endsWith(", so none of them can ever finish")
+                    .contains("\"a\"").contains("\"b\""));
+        });
     }
 
     @Test
@@ -639,10 +670,11 @@ class TestSchedulerTest {
     // ---------------------------------------------------------------- workloads
 
     /** Joins {@code task} from a task body, first noting the body's frame that waits, as a stack trace prints it. */
-    private static void joinNotingWhere(Task<?> task, AtomicReference<String> waitingFrame) {
+    private static void waitNotingWhere(Executor executor, CompletableFuture<Void> future,
+            AtomicReference<String> waitingFrame) {
         waitingFrame.set(StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst()).orElseThrow()
                 .toStackTraceElement().toString());
-        task.join();
+        executor.blockOn(future);
     }
 
     private static String orderOfThreeTasks(TestScheduler scheduler) {

@@ -8,10 +8,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.scheduler.SessionId;
 import dev.scheduler.cloud.WorkerExecutionContext;
 import dev.scheduler.test.TestScheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -100,8 +102,22 @@ class WorkerApplicationTests {
 
     @Test
     void theSchedulerEndpointShowsTheTestSchedulerAndOpenSessions() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        SessionId open = platform.createSession();
+        platform.withSession(open, () -> {
+            platform.waitUntil(() -> platform.executor().blockOn(release));
+        });
+        scheduler.runUntilParked();
+
         mvc.perform(get("/actuator/scheduler"))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$.dispatcher").value(TestScheduler.class.getName()));
+                .andExpect(jsonPath("$.dispatcher").value(TestScheduler.class.getName()))
+                .andExpect(jsonPath("$.sessions[?(@.id == '" + open + "')].running").value(1))
+                .andExpect(jsonPath("$.sessions[?(@.id == '" + open + "')].waitUntil").value(1))
+                .andExpect(jsonPath("$.sessions[?(@.id == '" + open + "')].unauthorized").value(0));
+
+        release.complete(null);
+        scheduler.runUntilParked();
+        platform.endSession(open);
     }
 }
