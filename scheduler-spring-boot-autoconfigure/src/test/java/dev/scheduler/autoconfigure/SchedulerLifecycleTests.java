@@ -1,6 +1,7 @@
 package dev.scheduler.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scheduler.Executor;
 import dev.scheduler.Task;
@@ -8,8 +9,10 @@ import dev.scheduler.TaskLabel;
 import dev.scheduler.dispatch.DispatcherOptions;
 import dev.scheduler.dispatch.PortableDispatcher;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,6 +50,28 @@ class SchedulerLifecycleTests {
                 + "PT0S \\(scheduler.shutdown.await-termination\\): dropped [01] queued steps? .*and 1 pending timer; "
                 + "cancelled 1 unfinished task \\(task " + waiting.id() + " \"waiting\"\\)");
         assertThat(waiting.isCancelled()).isTrue();
+    }
+
+    @Test
+    void stopShouldCancelWhatIsStillParkedSoThatNoCallerWaitsForever() throws Exception {
+        SchedulerLifecycle lifecycle = new SchedulerLifecycle(dispatcher, Duration.ofMillis(200));
+        lifecycle.start();
+        SchedulerTaskExecutor bridge = new SchedulerTaskExecutor(new Executor(dispatcher));
+        CountDownLatch never = new CountDownLatch(1);
+        Future<?> first = bridge.submit(() -> {
+            never.await();
+            return null;
+        });
+        Future<?> second = bridge.submit(() -> {
+            never.await();
+            return null;
+        });
+
+        lifecycle.stop();
+
+        // As Spring's own executors cancel what they drop: get() throws instead of waiting for ever.
+        assertThatThrownBy(() -> first.get(1, TimeUnit.MINUTES)).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> second.get(1, TimeUnit.MINUTES)).isInstanceOf(CancellationException.class);
     }
 
     @Test
