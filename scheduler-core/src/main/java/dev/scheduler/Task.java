@@ -76,6 +76,12 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     private static final int FINISHED = 1 << 3;
     private static final int FAILURE_REPORTED = 1 << 4;
     private static final int TIMER = 1 << 5;
+    /**
+     * The outcome is decided: set once, by whichever of completion and cancellation comes first.
+     * The winner publishes the result just after (a body's completion once observers have heard of
+     * it); a cancel that lost waits for that publication, so that when it returns the task is done.
+     */
+    private static final int SETTLED = 1 << 6;
 
     private static final int DUMP_DEPTH = 16;
 
@@ -99,6 +105,8 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     private volatile Thread thread;
     /** The task this task's body waits for without a timeout, if any: the edges of join cycles. */
     private volatile Task<?> awaiting;
+    /** The thread that settles the body's outcome, which a losing cancel must not wait for. */
+    private volatile Thread settler;
     private volatile Cancellable timer;
     @SuppressWarnings("unused") // updated through FLAGS
     private volatile int flags;
@@ -121,7 +129,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     public static <T> Task<T> ready(T value) {
         Task<T> task = new Task<>(new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, null, null), null, null, null);
         task.result.complete(value);
-        task.setFlag(STARTED | FINISHED);
+        task.setFlag(STARTED | FINISHED | SETTLED);
         return task;
     }
 
@@ -228,8 +236,8 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
             for (StackTraceElement frame : stack.subList(0, Math.min(stack.size(), DUMP_DEPTH))) {
                 out.append(lineBreak).append("    at ").append(frame);
             }
-        } else if (result.isDone() && hasFlag(FINISHED)) {
-            out.append(lineBreak).append("  finished: ").append(result.state().name().toLowerCase(Locale.ROOT));
+        } else if (isDone() && hasFlag(FINISHED)) {
+            out.append(lineBreak).append("  finished: ").append(state().name().toLowerCase(Locale.ROOT));
         } else {
             out.append(lineBreak).append(hasFlag(STARTED) ? "  running" : "  has not started");
         }
@@ -310,11 +318,15 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     }
 
     /**
-     * Completes the result as cancelled; {@return whether this call did} ({@code
-     * CompletableFuture.cancel} answers true for a future cancelled before, too).
+     * Settles the task as cancelled and completes the result so; {@return whether this call did}
+     * (not the body's completion, nor an earlier cancel).
      */
     private boolean cancelResult() {
-        return !result.isDone() && result.completeExceptionally(new CancellationException(meta.describe() + " was cancelled"));
+        if (!settle()) {
+            return false;
+        }
+        result.completeExceptionally(new CancellationException(meta.describe() + " was cancelled"));
+        return true;
     }
 
     /** Cancels this task unless it was {@linkplain #detach() detached}. */
@@ -460,7 +472,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     }
 
     private void run() {
-        if (result.isDone()) {
+        if (hasFlag(SETTLED)) {
             // Cancelled before it started: the body never runs.
             finished(State.CANCELLED);
             thread = null;
@@ -481,15 +493,20 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         } catch (Throwable e) {
             failure = e;
         }
-        // Observers learn the outcome before anyone waiting for the result wakes: whoever joins this
-        // task never finds it still running in a session, a registry or a gauge.
-        finished(result.isCancelled() ? State.CANCELLED
-                : failure == null ? State.SUCCESS
-                : failure instanceof CancellationException ? State.CANCELLED : State.FAILED);
-        if (failure == null) {
-            result.complete(value);
+        State outcome = failure == null ? State.SUCCESS
+                : failure instanceof CancellationException ? State.CANCELLED : State.FAILED;
+        if (!settle()) {
+            // Cancelled while it ran: the result says so already, and what the body did is dropped.
+            finished(State.CANCELLED);
         } else {
-            result.completeExceptionally(failure);
+            // Observers learn the outcome before anyone waiting for the result wakes: whoever joins
+            // this task never finds it still running in a session, a registry or a gauge.
+            finished(outcome);
+            if (failure == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(failure);
+            }
         }
         thread = null;
         reportFailureIfUnjoinable();
@@ -512,8 +529,9 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
         @Override
         public void run() {
-            if (task.result.complete(null)) {
+            if (task.settle()) {
                 task.finished(State.SUCCESS);
+                task.result.complete(null);
             }
         }
 
@@ -583,6 +601,25 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         } while (!FLAGS.compareAndSet(this, current, current | flag));
     }
 
+    /**
+     * Decides the outcome, once; {@return whether this call did} The caller that wins publishes the
+     * result next. A caller that loses returns only once the winner has published (a few quick
+     * observer callbacks at most), so that every call that lost happens after the task is done;
+     * the winner's own thread, re-entering from an observer, does not wait for itself.
+     */
+    private boolean settle() {
+        if (trySetFlag(SETTLED)) {
+            settler = Thread.currentThread();
+            return true;
+        }
+        if (settler != Thread.currentThread()) {
+            while (!result.isDone()) {
+                Thread.onSpinWait();
+            }
+        }
+        return false;
+    }
+
     private boolean trySetFlag(int flag) {
         int current;
         do {
@@ -610,7 +647,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
 
     @Override
     public String toString() {
-        String state = result.isDone() ? result.state().name().toLowerCase(Locale.ROOT)
+        String state = isDone() ? state().name().toLowerCase(Locale.ROOT)
                 : hasFlag(STARTED) ? "running" : "scheduled";
         return meta.describe() + " (" + state + ")";
     }
