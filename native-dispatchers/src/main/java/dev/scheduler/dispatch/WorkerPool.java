@@ -40,7 +40,8 @@ import java.util.function.Predicate;
 final class WorkerPool implements Lane {
 
     private static final Priority[] LEVELS = Priority.values();
-    private static final int SPINS = 1 << 10;
+    /** How many times an idle worker checks for work before it parks. */
+    static final int SPINS = 1 << 10;
 
     private static final int RUNNING = 0;
     private static final int IDLE = 1;
@@ -54,21 +55,24 @@ final class WorkerPool implements Lane {
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger spinning = new AtomicInteger();
     private final Runnable onSpin;
+    private final int spins;
     private volatile boolean stopped;
 
     WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures) {
-        this(threads, namePrefix, admission, failures, () -> { });
+        this(threads, namePrefix, admission, failures, () -> { }, SPINS);
     }
 
     /**
      * A pool whose workers call {@code onSpin} each time one of them starts to spin, holding the
-     * spinning flag: tests hold a spinner there to replay the races around it step by step.
+     * spinning flag, and check for work {@code spins} times before they park: tests hold a spinner
+     * there to replay the races around it step by step, and a model checker needs short spins.
      */
     WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures,
-            Runnable onSpin) {
+            Runnable onSpin, int spins) {
         this.admission = admission;
         this.failures = failures;
         this.onSpin = onSpin;
+        this.spins = spins;
         for (int i = 0; i < levels.length; i++) {
             levels[i] = new ConcurrentLinkedQueue<>();
         }
@@ -248,7 +252,7 @@ final class WorkerPool implements Lane {
             }
             try {
                 onSpin.run();
-                for (int i = 0; i < SPINS; i++) {
+                for (int i = 0; i < spins; i++) {
                     if (hasWork() || stopped) {
                         return true;
                     }

@@ -52,7 +52,7 @@ class WorkerPoolTest {
     }
 
     private WorkerPool startPool(int threads, String name) throws InterruptedException {
-        pool = new WorkerPool(threads, name, admission, (thread, failure) -> { }, this::holdFirstSpinner);
+        pool = new WorkerPool(threads, name, admission, (thread, failure) -> { }, this::holdFirstSpinner, WorkerPool.SPINS);
         await(spinnerHeld);
         // Every other worker has announced itself idle and parked: only a wake-up can start it now.
         while (pool.idleWorkers() < threads - 1 || !othersParked(name)) {
