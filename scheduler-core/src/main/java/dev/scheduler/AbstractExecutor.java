@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
  * What {@link Executor} and {@link ForegroundExecutor} share: turning bodies into tasks, waiting for
@@ -632,41 +633,40 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
     }
 
     private void taskSpawned(Task<?> task) {
-        if (schedulerObserver != null) {
-            schedulerObserver.taskSpawned(task);
-        }
-        for (TaskObserver observer : observers) {
-            observer.taskSpawned(task);
-        }
-        TaskObserver owner = task.owner();
-        if (owner != null) {
-            owner.taskSpawned(task);
-        }
+        tell(task, TaskObserver::taskSpawned);
     }
 
     final void taskStarted(Task<?> task) {
-        if (schedulerObserver != null) {
-            schedulerObserver.taskStarted(task);
-        }
-        for (TaskObserver observer : observers) {
-            observer.taskStarted(task);
-        }
-        TaskObserver owner = task.owner();
-        if (owner != null) {
-            owner.taskStarted(task);
-        }
+        tell(task, TaskObserver::taskStarted);
     }
 
     final void taskFinished(Task<?> task, Future.State outcome) {
+        tell(task, (observer, watched) -> observer.taskFinished(watched, outcome));
+    }
+
+    /**
+     * Tells every observer of {@code task} one thing, in order: the scheduler, this executor's
+     * observers, the observer in scope where it was spawned. One that throws is reported, and the
+     * rest are told all the same: an observer never breaks the task it watches.
+     */
+    private void tell(Task<?> task, BiConsumer<TaskObserver, Task<?>> event) {
         if (schedulerObserver != null) {
-            schedulerObserver.taskFinished(task, outcome);
+            tell(schedulerObserver, task, event);
         }
         for (TaskObserver observer : observers) {
-            observer.taskFinished(task, outcome);
+            tell(observer, task, event);
         }
         TaskObserver owner = task.owner();
         if (owner != null) {
-            owner.taskFinished(task, outcome);
+            tell(owner, task, event);
+        }
+    }
+
+    private void tell(TaskObserver observer, Task<?> task, BiConsumer<TaskObserver, Task<?>> event) {
+        try {
+            event.accept(observer, task);
+        } catch (RuntimeException | Error failure) {
+            scheduler.reportObserverFailure(observer, task, failure);
         }
     }
 

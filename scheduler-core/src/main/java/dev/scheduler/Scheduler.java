@@ -155,4 +155,19 @@ public interface Scheduler {
         System.getLogger(Scheduler.class.getName())
                 .log(System.Logger.Level.ERROR, "Detached " + task.metadata().describe() + " failed", failure);
     }
+
+    /**
+     * Reports that a {@link TaskObserver} threw while it was told about {@code task}. The executor
+     * carries on: the other observers are told, and the task runs and completes as if the observer
+     * had returned. The default logs it at {@code ERROR}; the {@code TestScheduler} turns it into a
+     * test failure.
+     *
+     * @param observer the observer that threw
+     * @param task the task it was told about
+     * @param failure what it threw
+     */
+    default void reportObserverFailure(TaskObserver observer, Task<?> task, Throwable failure) {
+        System.getLogger(Scheduler.class.getName()).log(System.Logger.Level.ERROR,
+                "TaskObserver " + observer + " failed while it was told about " + task.metadata().describe(), failure);
+    }
 }

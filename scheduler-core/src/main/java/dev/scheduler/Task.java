@@ -16,7 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -447,7 +446,7 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
         public void execute(Runnable step) {
             try {
                 task.executor.dispatch(step, task.meta);
-            } catch (RejectedExecutionException refused) {
+            } catch (RuntimeException refused) {
                 if (!task.isStarted()) {
                     throw refused; // the first step: spawn() reports the refusal to its caller
                 }
@@ -459,16 +458,16 @@ public final class Task<T> implements Future<T>, CompletionStage<T>, AutoCloseab
     }
 
     /**
-     * The scheduler refused a continuation of the body (it was closed): the body can never resume,
-     * so the task ends as cancelled, and is named in the log unless its scheduler had cancelled it
-     * already while closing.
+     * The scheduler refused a continuation of the body (it was closed, or it failed): the body can
+     * never resume, so the task ends as cancelled, and is named in the log unless its scheduler had
+     * cancelled it already while closing.
      */
-    private void continuationRefused(RejectedExecutionException refused) {
+    private void continuationRefused(RuntimeException refused) {
         boolean cancelledNow = cancelResult();
         finished(State.CANCELLED);
         thread = null;
         LOGGER.log(cancelledNow ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                () -> "Dropped a continuation of " + meta.describe() + ", which is cancelled: " + refused.getMessage());
+                () -> "Dropped a continuation of " + meta.describe() + ", which is cancelled: " + refused);
     }
 
     private void run() {

@@ -330,6 +330,77 @@ abstract class DispatcherContract {
         assertThat(uncaught).isEmpty();
     }
 
+    @Test
+    void stepsThatThrowErrorsGoToTheHandlerAndKillNoThread() throws Exception {
+        dispatcher.schedule(() -> {
+            throw new OutOfMemoryError("background step");
+        }, background(Priority.MEDIUM));
+        dispatcher.scheduleForeground(() -> {
+            throw new StackOverflowError("foreground step");
+        }, foreground());
+        dispatcher.scheduleAfter(Duration.ZERO, () -> {
+            throw new AssertionError("timer step");
+        });
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Throwable failure = uncaught.poll(GUARD_SECONDS, TimeUnit.SECONDS);
+            assertThat(failure).as("failure %d reached the handler", i).isNotNull();
+            failures.add(failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        }
+
+        assertThat(failures).containsExactlyInAnyOrder("OutOfMemoryError: background step",
+                "StackOverflowError: foreground step", "AssertionError: timer step");
+        Executor executor = new Executor(dispatcher);
+        assertThat(executor.blockOn(executor.spawn(() -> "still running"))).isEqualTo("still running");
+        assertThat(onMainThread(() -> "main loop alive")).isEqualTo("main loop alive");
+    }
+
+    @Test
+    void aTimerCancelledWhileItFiresEitherRunsOnceOrNotAtAll() throws Exception {
+        int timers = 5_000;
+        AtomicIntegerArray ran = new AtomicIntegerArray(timers);
+        AtomicIntegerArray withdrawn = new AtomicIntegerArray(timers);
+        BlockingQueue<Cancellable> toCancel = new LinkedBlockingQueue<>();
+        Thread canceller = Thread.ofPlatform().name("canceller").start(() -> {
+            for (int i = 0; i < timers; i++) {
+                try {
+                    Cancellable timer = toCancel.take();
+                    int index = i;
+                    if (timer.cancel()) {
+                        withdrawn.set(index, 1);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        AtomicInteger ranInAll = new AtomicInteger();
+        for (int i = 0; i < timers; i++) {
+            int index = i;
+            toCancel.add(dispatcher.scheduleAfter(Duration.ZERO, () -> {
+                ran.incrementAndGet(index);
+                ranInAll.incrementAndGet();
+            }));
+        }
+        canceller.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+        assertThat(canceller.isAlive()).as("the canceller finished within the hang guard").isFalse();
+        // Every timer that was not withdrawn fires: wait for those (a hang guard), then check each.
+        int withdrawnInAll = 0;
+        for (int i = 0; i < timers; i++) {
+            withdrawnInAll += withdrawn.get(i);
+        }
+        long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (ranInAll.get() < timers - withdrawnInAll && System.nanoTime() - guard < 0) {
+            Thread.onSpinWait();
+        }
+
+        for (int i = 0; i < timers; i++) {
+            assertThat(ran.get(i) + withdrawn.get(i)).as("timer %d ran %d times and was withdrawn %d times",
+                    i, ran.get(i), withdrawn.get(i)).isEqualTo(1);
+        }
+        assertThat(uncaught).isEmpty();
+    }
+
     // ---------------------------------------------------------------- parking threads
 
     @Test

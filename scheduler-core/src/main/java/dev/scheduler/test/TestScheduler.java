@@ -131,6 +131,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final List<Throwable> outsideArrivals = Collections.synchronizedList(new ArrayList<>());
+    private final List<Throwable> observerFailures = Collections.synchronizedList(new ArrayList<>());
     // An identity set (open addressing): no node object per task, and no neighbours to touch when
     // tasks finish in random order. Reports sort by id, which is spawn order.
     private final Set<Task<?>> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -468,6 +469,13 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
     }
 
+    /** Records the observer's failure; {@link #endTest()} reports it. */
+    @Override
+    public void reportObserverFailure(TaskObserver observer, Task<?> task, Throwable failure) {
+        observerFailures.add(new IllegalStateException("TaskObserver " + observer + " failed while it was told about "
+                + task.metadata().describe(), failure));
+    }
+
     // ---------------------------------------------------------------- driving
 
     /**
@@ -731,8 +739,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     /**
      * Ends a test: runs until parked, then fails if anything arrived from a thread outside the
-     * scheduler while parking was forbidden ("Your test is not deterministic"), or if a task failed
-     * and nobody observed it. Both records are cleared, so the scheduler can serve another test.
+     * scheduler while parking was forbidden ("Your test is not deterministic"), if a task failed
+     * and nobody observed it, or if a {@link TaskObserver} threw. The records are cleared, so the
+     * scheduler can serve another test.
      *
      * @throws AssertionError describing what went wrong
      * @throws IllegalStateException if not called on the scheduler's thread outside any task
@@ -740,16 +749,16 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public void endTest() {
         requireSchedulerThread("endTest");
         runUntilParked();
-        AssertionError nondeterminism = nondeterminismFailure();
-        AssertionError unobserved = unobservedFailures();
-        if (nondeterminism != null) {
-            if (unobserved != null) {
-                nondeterminism.addSuppressed(unobserved);
+        AssertionError failure = null;
+        for (AssertionError found : new AssertionError[] {nondeterminismFailure(), unobservedFailures(), observerFailure()}) {
+            if (failure == null) {
+                failure = found;
+            } else if (found != null) {
+                failure.addSuppressed(found);
             }
-            throw nondeterminism;
         }
-        if (unobserved != null) {
-            throw unobserved;
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -769,6 +778,21 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                 + "threads out of the test, or call allowParking() if the test really waits for them.",
                 arrivals.getFirst());
         arrivals.stream().skip(1).forEach(error::addSuppressed);
+        return error;
+    }
+
+    private AssertionError observerFailure() {
+        List<Throwable> failures;
+        synchronized (observerFailures) {
+            failures = List.copyOf(observerFailures);
+            observerFailures.clear();
+        }
+        if (failures.isEmpty()) {
+            return null;
+        }
+        AssertionError error = new AssertionError(failures.size() + (failures.size() == 1 ? " task observer" : " task observers")
+                + " failed (seed " + seed + "). The first: " + failures.getFirst().getMessage() + ".", failures.getFirst());
+        failures.stream().skip(1).forEach(error::addSuppressed);
         return error;
     }
 
