@@ -204,11 +204,11 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @param duration how long; zero or positive
      * @return a task completing with {@code null} at the deadline
      * @throws NullPointerException if {@code duration} is null
-     * @throws IllegalArgumentException if {@code duration} is negative
+     * @throws IllegalArgumentException if {@code duration} is negative or longer than {@link Scheduler#MAX_DELAY}
      * @throws RejectedExecutionException if the scheduler is closed
      */
     public final Task<Void> timer(Duration duration) {
-        requireNonNegative(duration, "duration");
+        Scheduler.requireDelay(duration, "duration");
         checkAccess("timer");
         Task<Void> task = new Task<>(new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, session(), null),
                 this, null, null);
@@ -298,7 +298,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @throws CompletionException wrapping the task's failure
      */
     public final <T> Optional<T> blockWithTimeout(Duration timeout, Task<T> task) {
-        requireNonNegative(timeout, "timeout");
+        Scheduler.requireDelay(timeout, "timeout");
         Objects.requireNonNull(task, "task");
         checkAccess("blockWithTimeout");
         task.markObserved();
@@ -344,7 +344,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
             CompletionStage<T> stage = (CompletionStage<T>) future;
             return blockWithTimeoutOnStage(timeout, stage);
         }
-        requireNonNegative(timeout, "timeout");
+        Scheduler.requireDelay(timeout, "timeout");
         checkAccess("blockWithTimeout");
         return await(future, timeout, session()) ? Optional.ofNullable(outcomeOf(future)) : Optional.empty();
     }
@@ -363,7 +363,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         if (stage instanceof Task<T> task) {
             return blockWithTimeout(timeout, task);
         }
-        requireNonNegative(timeout, "timeout");
+        Scheduler.requireDelay(timeout, "timeout");
         checkAccess("blockWithTimeout");
         CompletableFuture<T> future = asFuture(stage);
         return await(future, timeout, session()) ? Optional.ofNullable(future.join()) : Optional.empty();
@@ -627,9 +627,10 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      *
      * @param observer the observer
      * @return whether it was present
+     * @throws NullPointerException if {@code observer} is null
      */
     public final boolean removeObserver(TaskObserver observer) {
-        return observers.remove(observer);
+        return observers.remove(Objects.requireNonNull(observer, "observer"));
     }
 
     private void taskSpawned(Task<?> task) {
@@ -714,7 +715,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @throws IllegalStateException if the scheduler is not a {@code TestScheduler}
      */
     public final void advanceClock(Duration duration) {
-        requireNonNegative(duration, "duration");
+        Scheduler.requireDelay(duration, "duration");
         testScheduler("advanceClock").advanceClock(duration);
     }
 
@@ -732,14 +733,6 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         return scheduler.as(TestScheduler.class).orElseThrow(() -> new IllegalStateException(
                 operation + "() is a test hook and needs a TestScheduler, but this executor runs on "
                         + scheduler.getClass().getName()));
-    }
-
-    static Duration requireNonNegative(Duration duration, String parameter) {
-        Objects.requireNonNull(duration, parameter);
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException(parameter + " must not be negative, was " + duration);
-        }
-        return duration;
     }
 
     @Override

@@ -39,6 +39,36 @@ import java.util.Optional;
 public interface Scheduler {
 
     /**
+     * The longest delay or timeout any scheduler accepts: 2<sup>62</sup> nanoseconds, about 146
+     * years, the bound {@link java.util.concurrent.ScheduledThreadPoolExecutor} keeps its delays
+     * under so that deadlines on {@link System#nanoTime()} never overflow. A longer duration is
+     * refused rather than quietly taken as "never".
+     */
+    Duration MAX_DELAY = Duration.ofNanos(Long.MAX_VALUE >> 1);
+
+    /**
+     * Checks a delay or timeout as every scheduler and executor does.
+     *
+     * @param duration the duration to check
+     * @param parameter the parameter's name, for the messages
+     * @return {@code duration}
+     * @throws NullPointerException naming {@code parameter}, if {@code duration} is null
+     * @throws IllegalArgumentException naming {@code parameter}, if {@code duration} is negative or
+     *     longer than {@link #MAX_DELAY}
+     */
+    static Duration requireDelay(Duration duration, String parameter) {
+        Objects.requireNonNull(duration, parameter);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(parameter + " must not be negative, was " + duration);
+        }
+        if (duration.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException(parameter + " must be at most " + MAX_DELAY
+                    + " (about 146 years), was " + duration);
+        }
+        return duration;
+    }
+
+    /**
      * Schedules a background step: it runs on some thread the scheduler owns, in an order the
      * scheduler chooses, weighted by the task's {@link Priority}.
      *
@@ -75,7 +105,7 @@ public interface Scheduler {
      * @param step the step to run
      * @return a handle that withdraws the step if it has not run yet
      * @throws NullPointerException if {@code delay} or {@code step} is null
-     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalArgumentException if {@code delay} is negative or longer than {@link #MAX_DELAY}
      * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
      */
     Cancellable scheduleAfter(Duration delay, Runnable step);
@@ -85,10 +115,10 @@ public interface Scheduler {
      * unparker} fires or {@code timeout} passes. A scheduler that owns the calling thread may run
      * steps meanwhile: the {@code TestScheduler} runs its whole simulation here.
      *
-     * @param timeout the longest to wait; positive
+     * @param timeout the longest to wait; zero or positive
      * @return {@code true} if woken by the unparker, {@code false} if the timeout passed
      * @throws NullPointerException if {@code timeout} is null
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative or longer than {@link #MAX_DELAY}
      */
     boolean park(Duration timeout);
 
@@ -152,6 +182,8 @@ public interface Scheduler {
      * @param failure what it threw
      */
     default void reportFailure(Task<?> task, Throwable failure) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(failure, "failure");
         System.getLogger(Scheduler.class.getName())
                 .log(System.Logger.Level.ERROR, "Detached " + task.metadata().describe() + " failed", failure);
     }
@@ -167,6 +199,9 @@ public interface Scheduler {
      * @param failure what it threw
      */
     default void reportObserverFailure(TaskObserver observer, Task<?> task, Throwable failure) {
+        Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(failure, "failure");
         System.getLogger(Scheduler.class.getName()).log(System.Logger.Level.ERROR,
                 "TaskObserver " + observer + " failed while it was told about " + task.metadata().describe(), failure);
     }

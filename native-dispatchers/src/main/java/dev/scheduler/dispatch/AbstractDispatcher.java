@@ -2,6 +2,7 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Cancellable;
 import dev.scheduler.QueueDepths;
+import dev.scheduler.Scheduler;
 import dev.scheduler.Task;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
@@ -120,7 +121,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
 
     @Override
     public final Cancellable scheduleAfter(Duration delay, Runnable step) {
-        long nanos = Admission.saturatedNanos(Admission.requireNonNegative(delay, "delay"));
+        long nanos = Scheduler.requireDelay(delay, "delay").toNanos();
         Objects.requireNonNull(step, "step");
         admission.admitTimer();
         return timers.scheduleAt(System.nanoTime() + nanos, step);
@@ -283,7 +284,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
      */
     @Override
     public final ShutdownReport close(Duration timeout) {
-        Admission.requireNonNegative(timeout, "timeout");
+        Scheduler.requireDelay(timeout, "timeout");
         Thread caller = Thread.currentThread();
         if (runsOnThisDispatcher(caller)) {
             String where = Task.current().map(task -> task.metadata().describe())

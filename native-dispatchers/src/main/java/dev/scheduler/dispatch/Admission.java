@@ -1,9 +1,10 @@
 package dev.scheduler.dispatch;
 
+import dev.scheduler.Scheduler;
 import dev.scheduler.Task;
+import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
-import dev.scheduler.TaskId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,9 +13,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -198,7 +199,7 @@ final class Admission implements TaskObserver {
     }
 
     boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long remaining = saturatedNanos(requireNonNegative(timeout, "timeout"));
+        long remaining = Scheduler.requireDelay(timeout, "timeout").toNanos();
         long deadline = System.nanoTime() + remaining;
         synchronized (termination) {
             while (!isTerminated()) {
@@ -211,19 +212,4 @@ final class Admission implements TaskObserver {
             return true;
         }
     }
-
-    static Duration requireNonNegative(Duration duration, String parameter) {
-        Objects.requireNonNull(duration, parameter);
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException(parameter + " must not be negative, was " + duration);
-        }
-        return duration;
-    }
-
-    /** {@code duration} in nanoseconds, capped at about 146 years so that deadlines never overflow. */
-    static long saturatedNanos(Duration duration) {
-        return duration.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toNanos() : duration.toNanos();
-    }
-
-    private static final Duration MAX_WAIT = Duration.ofNanos(Long.MAX_VALUE / 2);
 }

@@ -1,5 +1,6 @@
 package dev.scheduler.dispatch;
 
+import dev.scheduler.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -60,10 +61,7 @@ public record DispatcherOptions(int backgroundThreads, String threadNamePrefix, 
         }
         Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
         Objects.requireNonNull(foreground, "foreground");
-        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-        if (shutdownTimeout.isNegative()) {
-            throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + shutdownTimeout);
-        }
+        Scheduler.requireDelay(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(uncaughtExceptionHandler, "uncaughtExceptionHandler");
     }
 

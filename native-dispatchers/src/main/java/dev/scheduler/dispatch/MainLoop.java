@@ -1,6 +1,7 @@
 package dev.scheduler.dispatch;
 
 import dev.scheduler.Cancellable;
+import dev.scheduler.Scheduler;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.Unparker;
 import java.lang.invoke.MethodHandles;
@@ -332,7 +333,7 @@ final class MainLoop implements Lane, Lane.Timers {
 
     /** Parks the loop thread, firing timers meanwhile; see {@link dev.scheduler.Scheduler#park}. */
     boolean park(Duration timeout) {
-        long remaining = Admission.saturatedNanos(Admission.requireNonNegative(timeout, "timeout"));
+        long remaining = Scheduler.requireDelay(timeout, "timeout").toNanos();
         long deadline = System.nanoTime() + remaining;
         while (true) {
             if (parkPermit.compareAndSet(true, false)) {

@@ -1,5 +1,6 @@
 package dev.scheduler.dispatch;
 
+import dev.scheduler.Scheduler;
 import dev.scheduler.Unparker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +25,7 @@ final class Parking {
 
     /** Parks the calling thread until its permit is given or {@code timeout} passes; see Scheduler#park. */
     static boolean park(Duration timeout) {
-        long remaining = Admission.saturatedNanos(Admission.requireNonNegative(timeout, "timeout"));
+        long remaining = Scheduler.requireDelay(timeout, "timeout").toNanos();
         long deadline = System.nanoTime() + remaining;
         AtomicBoolean permit = permit();
         while (!permit.compareAndSet(true, false)) {

@@ -14,4 +14,13 @@ import dev.scheduler.SessionId;
  */
 public record SessionState(
         SessionId id, int running, int waitUntil, int unauthorized, int failedWaitUntil, boolean passesThrough) {
+
+    /**
+     * Validates the id.
+     *
+     * @throws NullPointerException if {@code id} is null
+     */
+    public SessionState {
+        java.util.Objects.requireNonNull(id, "id");
+    }
 }

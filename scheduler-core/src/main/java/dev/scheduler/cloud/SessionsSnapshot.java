@@ -11,9 +11,13 @@ import java.util.function.ToIntFunction;
  */
 public record SessionsSnapshot(List<SessionState> sessions, long cleanupFailures) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @throws NullPointerException if {@code sessions} is null or holds null
+     */
     public SessionsSnapshot {
-        sessions = List.copyOf(sessions);
+        sessions = List.copyOf(java.util.Objects.requireNonNull(sessions, "sessions"));
     }
 
     /** {@return how many sessions are active} */

@@ -311,6 +311,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * @throws AssertionError if the traces differ
      */
     public static void assertSameTrace(long seed, List<String> first, List<String> second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
         int length = Math.min(first.size(), second.size());
         for (int i = 0; i < length; i++) {
             if (!first.get(i).equals(second.get(i))) {
@@ -369,13 +371,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Cancellable scheduleAfter(Duration delay, Runnable step) {
-        Objects.requireNonNull(delay, "delay");
+        Scheduler.requireDelay(delay, "delay");
         Objects.requireNonNull(step, "step");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative, was " + delay);
-        }
         requireOpen("a timer");
-        Timer timer = new Timer(saturatedAdd(clockNanos, nanos(delay)), step);
+        Timer timer = new Timer(saturatedAdd(clockNanos, delay.toNanos()), step);
         if (onSchedulerThread()) {
             acceptTimer(timer);
         } else {
@@ -394,10 +393,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      */
     @Override
     public boolean park(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
+        Scheduler.requireDelay(timeout, "timeout");
         return block(null, () -> unparked.getAndSet(false), timeout);
     }
 
@@ -464,6 +460,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     /** Records the failure; {@link #endTest()} reports it. */
     @Override
     public void reportFailure(Task<?> task, Throwable failure) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(failure, "failure");
         synchronized (live) {
             failed.add(task);
         }
@@ -472,6 +470,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     /** Records the observer's failure; {@link #endTest()} reports it. */
     @Override
     public void reportObserverFailure(TaskObserver observer, Task<?> task, Throwable failure) {
+        Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(failure, "failure");
         observerFailures.add(new IllegalStateException("TaskObserver " + observer + " failed while it was told about "
                 + task.metadata().describe(), failure));
     }
@@ -512,12 +513,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * @throws IllegalStateException if not called on the scheduler's thread outside any task
      */
     public void advanceClock(Duration duration) {
-        Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must not be negative, was " + duration);
-        }
+        Scheduler.requireDelay(duration, "duration");
         requireSchedulerThread("advanceClock");
-        long target = saturatedAdd(clockNanos, nanos(duration));
+        long target = saturatedAdd(clockNanos, duration.toNanos());
         runUntilParked();
         for (Timer next = nextTimer(); next != null && next.deadline <= target; next = nextTimer()) {
             clockNanos = Math.max(clockNanos, next.deadline);
@@ -566,14 +564,17 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      */
     public boolean block(SessionId session, BooleanSupplier done, Duration timeout) {
         Objects.requireNonNull(done, "done");
+        if (timeout != null) {
+            Scheduler.requireDelay(timeout, "timeout");
+        }
         requireSchedulerThread("blockOn");
         if (session != null) {
             blockedSessions.add(session);
         }
         try {
             long budget = timeout == null ? Long.MAX_VALUE : drawTimeoutTicks();
-            long deadline = timeout == null ? Long.MAX_VALUE : saturatedAdd(clockNanos, nanos(timeout));
-            long wallDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + nanos(timeout);
+            long deadline = timeout == null ? Long.MAX_VALUE : saturatedAdd(clockNanos, timeout.toNanos());
+            long wallDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
             int clockJumps = 0;
             for (long ticks = 0; ; ticks++) {
                 if (done.getAsBoolean()) {
@@ -1027,14 +1028,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     private static String spawnedAt(TaskMetadata meta) {
         return meta.spawnSite() == null ? "" : ", spawned at " + meta.spawnSite();
-    }
-
-    private static long nanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
     }
 
     private static long saturatedAdd(long a, long b) {
