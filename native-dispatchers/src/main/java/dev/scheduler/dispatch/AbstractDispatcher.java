@@ -85,7 +85,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             this.timers = loop;
         } else {
             this.pool = null;
-            this.nativePool = new NativePool(binding, admission, failures);
+            this.nativePool = new NativePool(binding, admission, failures, options.threadNamePrefix() + "-pool");
             this.background = nativePool;
             this.timers = nativePool;
         }
@@ -315,6 +315,9 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         }
         if (loop != null) {
             loop.stop();
+        }
+        if (nativePool != null) {
+            nativePool.close();
         }
         // What could not unwind in time, and what running steps queued while the threads stopped.
         report = report.and(new ShutdownReport(dropSteps(step -> true), dropTimers(), List.of()));

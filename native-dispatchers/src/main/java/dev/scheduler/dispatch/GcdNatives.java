@@ -16,19 +16,40 @@ import java.lang.invoke.MethodType;
 
 /**
  * The thin binding to Grand Central Dispatch: {@code dispatch_async_f} on the global queue of each
- * quality of service, the main queue ({@code _dispatch_main_q}), {@code dispatch_after_f} for
- * timers and {@code pthread_main_np}. One upcall stub, made once per process, is the trampoline of
- * every callback.
+ * quality of service, the main queue ({@code _dispatch_main_q}), timer dispatch sources for timers
+ * and {@code pthread_main_np}. One upcall stub, made once per process, is the trampoline of every
+ * callback.
+ *
+ * <p>Timers are {@code DISPATCH_SOURCE_TYPE_TIMER} sources rather than {@code dispatch_after_f}:
+ * {@code dispatch_after_f} cannot be withdrawn, so every cancelled timer would hold its native
+ * source until its deadline, an hour for a cancelled hour-long timeout. A source is cancelled with
+ * {@code dispatch_source_cancel} and released at once. Each is created {@code DISPATCH_TIMER_STRICT}
+ * and set with an explicit leeway of {@link #leewayNanos(long) a twentieth of its delay, at most a
+ * millisecond}, where {@code dispatch_after} would allow a tenth, up to a minute. What remains, as
+ * {@code source.h} says: "a minimal amount of delay is to be expected even if this flag is
+ * specified", and the lower limit varies with process state (App Nap, a hidden UI); a timer is
+ * never early (NativePool re-arms an early one).
  */
 final class GcdNatives implements PoolBinding {
 
     /** {@code QOS_CLASS_USER_INITIATED}, {@code QOS_CLASS_DEFAULT}, {@code QOS_CLASS_UTILITY}, by {@link Priority} ordinal. */
     static final int[] QOS_CLASSES = {0x19, 0x15, 0x11};
     private static final long DISPATCH_TIME_NOW = 0;
+    private static final long DISPATCH_TIME_FOREVER = ~0L;
+    private static final long MAX_LEEWAY_NANOS = 1_000_000;
+    /** {@code DISPATCH_TIMER_STRICT}: GCD makes a best effort to observe the leeway, however small. */
+    private static final long DISPATCH_TIMER_STRICT = 0x1;
 
     private static final MethodHandle DISPATCH_ASYNC_F;
-    private static final MethodHandle DISPATCH_AFTER_F;
     private static final MethodHandle DISPATCH_TIME;
+    private static final MethodHandle SOURCE_CREATE;
+    private static final MethodHandle SET_CONTEXT;
+    private static final MethodHandle SET_EVENT_HANDLER_F;
+    private static final MethodHandle SOURCE_SET_TIMER;
+    private static final MethodHandle RESUME;
+    private static final MethodHandle SOURCE_CANCEL;
+    private static final MethodHandle RELEASE;
+    private static final MemorySegment SOURCE_TYPE_TIMER;
     private static final MethodHandle PTHREAD_MAIN_NP;
     private static final MemorySegment[] GLOBAL_QUEUES = new MemorySegment[QOS_CLASSES.length];
     private static final MemorySegment MAIN_QUEUE;
@@ -37,8 +58,9 @@ final class GcdNatives implements PoolBinding {
 
     static {
         MethodHandle async = null;
-        MethodHandle after = null;
         MethodHandle time = null;
+        MethodHandle[] sources = new MethodHandle[7];
+        MemorySegment timerType = null;
         MethodHandle isMain = null;
         MemorySegment main = null;
         MemorySegment trampoline = null;
@@ -58,8 +80,22 @@ final class GcdNatives implements PoolBinding {
                 main = system.find("_dispatch_main_q").orElseThrow();
                 async = linker.downcallHandle(system.find("dispatch_async_f").orElseThrow(),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-                after = linker.downcallHandle(system.find("dispatch_after_f").orElseThrow(),
-                        FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
+                // DISPATCH_SOURCE_TYPE_TIMER is a macro for the address of this data symbol.
+                timerType = system.find("_dispatch_source_type_timer").orElseThrow();
+                sources[0] = linker.downcallHandle(system.find("dispatch_source_create").orElseThrow(),
+                        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+                sources[1] = linker.downcallHandle(system.find("dispatch_set_context").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+                sources[2] = linker.downcallHandle(system.find("dispatch_source_set_event_handler_f").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+                sources[3] = linker.downcallHandle(system.find("dispatch_source_set_timer").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+                sources[4] = linker.downcallHandle(system.find("dispatch_resume").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS));
+                sources[5] = linker.downcallHandle(system.find("dispatch_source_cancel").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS));
+                sources[6] = linker.downcallHandle(system.find("dispatch_release").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS));
                 time = linker.downcallHandle(system.find("dispatch_time").orElseThrow(),
                         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
                 isMain = linker.downcallHandle(system.find("pthread_main_np").orElseThrow(),
@@ -73,8 +109,15 @@ final class GcdNatives implements PoolBinding {
             }
         }
         DISPATCH_ASYNC_F = async;
-        DISPATCH_AFTER_F = after;
         DISPATCH_TIME = time;
+        SOURCE_CREATE = sources[0];
+        SET_CONTEXT = sources[1];
+        SET_EVENT_HANDLER_F = sources[2];
+        SOURCE_SET_TIMER = sources[3];
+        RESUME = sources[4];
+        SOURCE_CANCEL = sources[5];
+        RELEASE = sources[6];
+        SOURCE_TYPE_TIMER = timerType;
         PTHREAD_MAIN_NP = isMain;
         MAIN_QUEUE = main;
         TRAMPOLINE = trampoline;
@@ -126,24 +169,54 @@ final class GcdNatives implements PoolBinding {
         }
     }
 
-    /** {@inheritDoc} GCD timers cannot be withdrawn, so there is no handle: a cancelled one calls back into nothing. */
+    /**
+     * {@inheritDoc} A new timer is a one-shot timer source on the high global queue, whose event
+     * handler is the trampoline with {@code context}; the handle is the source.
+     */
     @Override
     public long armTimer(long handle, long delayNanos, long context) {
         try {
-            long when = (long) DISPATCH_TIME.invokeExact(DISPATCH_TIME_NOW, delayNanos);
-            DISPATCH_AFTER_F.invokeExact(when, GLOBAL_QUEUES[Priority.HIGH.ordinal()], MemorySegment.ofAddress(context),
-                    TRAMPOLINE);
-            return 0;
+            MemorySegment source = handle != 0 ? MemorySegment.ofAddress(handle) : MemorySegment.NULL;
+            if (handle == 0) {
+                source = (MemorySegment) SOURCE_CREATE.invokeExact(SOURCE_TYPE_TIMER, 0L, DISPATCH_TIMER_STRICT,
+                        GLOBAL_QUEUES[Priority.HIGH.ordinal()]);
+                if (source.address() == 0) {
+                    throw new IllegalStateException("dispatch_source_create refused a timer source");
+                }
+                // The handler gets the context set before it: set the context first.
+                SET_CONTEXT.invokeExact(source, MemorySegment.ofAddress(context));
+                SET_EVENT_HANDLER_F.invokeExact(source, TRAMPOLINE);
+            }
+            long start = (long) DISPATCH_TIME.invokeExact(DISPATCH_TIME_NOW, delayNanos);
+            SOURCE_SET_TIMER.invokeExact(source, start, DISPATCH_TIME_FOREVER, leewayNanos(delayNanos));
+            if (handle == 0) {
+                RESUME.invokeExact(source);
+            }
+            return source.address();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException("dispatch_after_f failed", e);
+            throw new IllegalStateException("arming a GCD timer source failed", e);
         }
     }
 
+    /** {@return the leeway a timer of {@code delayNanos} is armed with: a twentieth of the delay, at most 1 ms} */
+    static long leewayNanos(long delayNanos) {
+        return Math.clamp(delayNanos / 20, 0, MAX_LEEWAY_NANOS);
+    }
+
+    /** {@inheritDoc} Cancels the source, so that it never calls back again, and releases it. */
     @Override
     public void releaseTimer(long handle, boolean cancel) {
-        // Nothing native to release: see armTimer.
+        MemorySegment source = MemorySegment.ofAddress(handle);
+        try {
+            SOURCE_CANCEL.invokeExact(source);
+            RELEASE.invokeExact(source);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("releasing a GCD timer source failed", e);
+        }
     }
 
     private static void invoke(MethodHandle async, MemorySegment queue, MemorySegment context, MemorySegment work) {

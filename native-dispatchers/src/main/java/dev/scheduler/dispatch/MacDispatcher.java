@@ -3,13 +3,16 @@ package dev.scheduler.dispatch;
 import java.util.Optional;
 
 /**
- * The macOS dispatcher, on Grand Central Dispatch: background steps go to the global queue of the
- * quality of service that matches their {@link dev.scheduler.Priority} ({@code HIGH}: user
- * initiated, {@code MEDIUM}: default, {@code LOW}: utility) with {@code dispatch_async_f}; timers
- * are {@code dispatch_after_f}; {@link #isMainThread()} is {@code pthread_main_np}. Natives are
- * called through {@code java.lang.foreign}, with one upcall stub as the trampoline of every
- * callback; the context handed to GCD for each step is released exactly once, whether the step
- * runs, its timer is cancelled, or a shutdown drops it.
+ * The macOS dispatcher, on Grand Central Dispatch: each background step is a work item on the
+ * global queue of the quality of service that matches its {@link dev.scheduler.Priority}
+ * ({@code HIGH}: user initiated, {@code MEDIUM}: default, {@code LOW}: utility) with
+ * {@code dispatch_async_f}, and each work item takes whichever queued step the weighted 60/30/10
+ * draw picks, so the priority contract holds as on the other dispatchers. Timers are one-shot timer
+ * dispatch sources, released as soon as they are cancelled, with a leeway of at most a millisecond;
+ * {@link #isMainThread()} is {@code pthread_main_np}. Natives are called through
+ * {@code java.lang.foreign}, with one upcall stub as the trampoline of every callback; every
+ * context handed to GCD is released exactly once, and GCD's threads carry the dispatcher's name and
+ * its creator's context class loader while they run its steps.
  *
  * <p>Foreground steps go to the main dispatch queue with
  * {@link DispatcherOptions.Foreground#MAIN_QUEUE}, for applications whose main thread runs a run

@@ -30,13 +30,16 @@ interface PoolBinding {
      * {@code delayNanos}; the operating system may fire it early, which the caller handles.
      *
      * @param handle the timer's native handle to re-arm, or 0 for a new timer
-     * @return the timer's native handle, or 0 if the binding needs none
+     * @return the timer's native handle, never 0
+     * @throws IllegalStateException if the system refuses the timer, with its error code where it has one
      */
     long armTimer(long handle, long delayNanos, long context);
 
     /**
-     * Releases a timer's native handle, once per handle: after it fired ({@code cancel} false,
-     * called from its own callback) or to withdraw it ({@code cancel} true, from any other thread).
+     * Releases a timer's native handle, once per handle, never 0: after it fired ({@code cancel}
+     * false, called from its own callback) or to withdraw it ({@code cancel} true, from any other
+     * thread). A withdrawn timer never calls back once this returns, except for a callback already
+     * in flight, which finds its context gone.
      */
     void releaseTimer(long handle, boolean cancel);
 }

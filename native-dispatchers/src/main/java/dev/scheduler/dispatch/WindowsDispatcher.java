@@ -5,11 +5,15 @@ import java.util.Optional;
 /**
  * The Windows dispatcher, on the Windows thread pool API: each background step is a
  * {@code TrySubmitThreadpoolCallback} work item whose callback environment carries the priority
- * that matches its {@link dev.scheduler.Priority}, timers are thread pool timers (re-armed if the
- * system fires one early), and foreground steps run on a main loop thread. Natives are called
- * through {@code java.lang.foreign}, with one upcall stub per callback signature as the trampoline;
- * the context handed to the thread pool for each step is released exactly once, and each timer's
- * native object is closed exactly once. The system sizes its thread pool, so
+ * that matches its {@link dev.scheduler.Priority}, and each work item takes whichever queued step
+ * the weighted 60/30/10 draw picks: the pool alone would run higher priorities strictly first and
+ * could starve {@code LOW} work. Timers are thread pool timers (re-armed if the system fires one
+ * early), and foreground steps run on a main loop thread. Natives are called through
+ * {@code java.lang.foreign}, with one upcall stub per callback signature as the trampoline; every
+ * context handed to the thread pool is released exactly once, each timer's native object is closed
+ * exactly once and never while NULL, a refusal carries the {@code GetLastError} code, and the
+ * pool's threads carry the dispatcher's name and its creator's context class loader while they run
+ * its steps. The system sizes its thread pool, so
  * {@link DispatcherOptions#backgroundThreads()} does not apply.
  *
  * <p>This dispatcher can only run on Windows; its logic is tested on every system against a fake

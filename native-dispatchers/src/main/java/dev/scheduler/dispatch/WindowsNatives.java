@@ -8,11 +8,14 @@ import dev.scheduler.Priority;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 
 /**
  * The thin binding to the Windows thread pool API: {@code TrySubmitThreadpoolCallback} with a
@@ -42,9 +45,14 @@ final class WindowsNatives implements PoolBinding {
     private static final MemorySegment TIMER_TRAMPOLINE;
     private static final MemorySegment[] ENVIRONMENTS = new MemorySegment[CALLBACK_PRIORITIES.length];
     private static final String UNAVAILABLE;
+    /** Where each thread's calls leave {@code GetLastError}: captured by the JVM right after the call. */
+    private static final ThreadLocal<MemorySegment> CALL_STATE;
+    private static final VarHandle LAST_ERROR;
 
     static {
         MethodHandle[] handles = new MethodHandle[5];
+        ThreadLocal<MemorySegment> callState = null;
+        VarHandle lastError = null;
         MemorySegment work = null;
         MemorySegment timer = null;
         String reason = null;
@@ -54,10 +62,16 @@ final class WindowsNatives implements PoolBinding {
             try {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup kernel32 = SymbolLookup.libraryLookup("kernel32", Arena.global());
+                // The two calls that can fail say why only through GetLastError, which a later call
+                // on the thread (the JVM's own) could overwrite: the linker captures it at once.
+                Linker.Option capture = Linker.Option.captureCallState("GetLastError");
+                StructLayout stateLayout = Linker.Option.captureStateLayout();
+                lastError = stateLayout.varHandle(MemoryLayout.PathElement.groupElement("GetLastError"));
+                callState = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(stateLayout));
                 handles[0] = linker.downcallHandle(kernel32.find("TrySubmitThreadpoolCallback").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), capture);
                 handles[1] = linker.downcallHandle(kernel32.find("CreateThreadpoolTimer").orElseThrow(),
-                        FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+                        FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS), capture);
                 handles[2] = linker.downcallHandle(kernel32.find("SetThreadpoolTimer").orElseThrow(),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
                 handles[3] = linker.downcallHandle(kernel32.find("WaitForThreadpoolTimerCallbacks").orElseThrow(),
@@ -87,6 +101,8 @@ final class WindowsNatives implements PoolBinding {
         WORK_TRAMPOLINE = work;
         TIMER_TRAMPOLINE = timer;
         UNAVAILABLE = reason;
+        CALL_STATE = callState;
+        LAST_ERROR = lastError;
     }
 
     /** {@return a callback environment, as InitializeThreadpoolEnvironment and SetThreadpoolCallbackPriority make it} */
@@ -126,17 +142,33 @@ final class WindowsNatives implements PoolBinding {
 
     @Override
     public void submit(Priority priority, long context) {
+        MemorySegment state = CALL_STATE.get();
         int submitted;
         try {
-            submitted = (int) TRY_SUBMIT_THREADPOOL_CALLBACK.invokeExact(WORK_TRAMPOLINE,
+            submitted = (int) TRY_SUBMIT_THREADPOOL_CALLBACK.invokeExact(state, WORK_TRAMPOLINE,
                     MemorySegment.ofAddress(context), ENVIRONMENTS[priority.ordinal()]);
         } catch (Throwable e) {
             throw failed("TrySubmitThreadpoolCallback", e);
         }
         if (submitted == 0) {
             throw new java.util.concurrent.RejectedExecutionException(
-                    "TrySubmitThreadpoolCallback refused a " + priority + " step (out of memory?)");
+                    refusal("TrySubmitThreadpoolCallback", "a " + priority + " work item", (int) LAST_ERROR.get(state, 0L)));
         }
+    }
+
+    /**
+     * {@return the sentence for a call that refused, with the code {@code GetLastError} gave and its
+     * name where it is one of the likely ones}
+     */
+    static String refusal(String function, String what, int lastError) {
+        String name = switch (lastError) {
+            case 8 -> " (ERROR_NOT_ENOUGH_MEMORY)";
+            case 14 -> " (ERROR_OUTOFMEMORY)";
+            case 87 -> " (ERROR_INVALID_PARAMETER)";
+            case 1450 -> " (ERROR_NO_SYSTEM_RESOURCES)";
+            default -> "";
+        };
+        return function + " refused " + what + ": GetLastError " + lastError + name;
     }
 
     @Override
@@ -157,11 +189,12 @@ final class WindowsNatives implements PoolBinding {
     @Override
     public long armTimer(long handle, long delayNanos, long context) {
         try {
+            MemorySegment state = CALL_STATE.get();
             MemorySegment timer = handle != 0 ? MemorySegment.ofAddress(handle)
-                    : (MemorySegment) CREATE_THREADPOOL_TIMER.invokeExact(TIMER_TRAMPOLINE,
+                    : (MemorySegment) CREATE_THREADPOOL_TIMER.invokeExact(state, TIMER_TRAMPOLINE,
                             MemorySegment.ofAddress(context), ENVIRONMENTS[Priority.HIGH.ordinal()]);
             if (timer.address() == 0) {
-                throw new IllegalStateException("CreateThreadpoolTimer failed (out of memory?)");
+                throw new IllegalStateException(refusal("CreateThreadpoolTimer", "a timer", (int) LAST_ERROR.get(state, 0L)));
             }
             try (Arena arena = Arena.ofConfined()) {
                 // A negative FILETIME is relative, in 100 ns units; round up so as never to be early.

@@ -1,26 +1,19 @@
 package dev.scheduler.dispatch;
 
-import dev.scheduler.Priority;
 import dev.scheduler.TaskMetadata;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Predicate;
 
 /**
- * The background threads of the Linux and portable dispatchers, draining a three-level priority
- * queue.
+ * The background threads of the Linux and portable dispatchers, drawing from a
+ * {@link PriorityQueues}.
  */
 /*
  * Implementation Overview
  * =======================
- *
- * Queue: one lock-free FIFO per Priority. A worker draws a level with the levels' weights
- * (60/30/10) among the levels that hold a step, then polls it, so LOW work always gets about a
- * tenth of the draws while it waits and is never starved.
  *
  * Idle workers: a worker that finds nothing may spin briefly (one at a time: on two cores, two
  * spinners would take the core the producer needs), then announces itself idle, checks the queues
@@ -39,7 +32,6 @@ import java.util.function.Predicate;
  */
 final class WorkerPool implements Lane {
 
-    private static final Priority[] LEVELS = Priority.values();
     /** How many times an idle worker checks for work before it parks. */
     static final int SPINS = 1 << 10;
 
@@ -48,10 +40,8 @@ final class WorkerPool implements Lane {
 
     private final Admission admission;
     private final Thread.UncaughtExceptionHandler failures;
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private final ConcurrentLinkedQueue<Step>[] levels = new ConcurrentLinkedQueue[LEVELS.length];
+    private final PriorityQueues queues = new PriorityQueues();
     private final Worker[] workers;
-    private final LongAdder queued = new LongAdder();
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger spinning = new AtomicInteger();
     private final Runnable onSpin;
@@ -73,9 +63,6 @@ final class WorkerPool implements Lane {
         this.failures = failures;
         this.onSpin = onSpin;
         this.spins = spins;
-        for (int i = 0; i < levels.length; i++) {
-            levels[i] = new ConcurrentLinkedQueue<>();
-        }
         workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
             workers[i] = new Worker(namePrefix + "-worker-" + (i + 1), 0x9E3779B9 * (i + 1));
@@ -88,8 +75,7 @@ final class WorkerPool implements Lane {
     /** {@inheritDoc} Wakes a worker for it if all of them sleep. */
     @Override
     public void submit(Runnable step, TaskMetadata meta) {
-        levels[meta.priority().ordinal()].offer(new Step(step, meta));
-        queued.increment();
+        queues.offer(new Step(step, meta));
         // A spinning worker will find the step; waking another would only add a system call.
         if (idle.get() > 0 && spinning.get() == 0) {
             wakeOne();
@@ -115,7 +101,7 @@ final class WorkerPool implements Lane {
 
     @Override
     public int queued() {
-        return Math.max(0, queued.intValue());
+        return queues.queued();
     }
 
     /** {@return how many workers are parked, or about to park, waiting for work} */
@@ -135,18 +121,7 @@ final class WorkerPool implements Lane {
 
     @Override
     public List<Step> drain(Predicate<Step> which) {
-        List<Step> dropped = new ArrayList<>();
-        for (ConcurrentLinkedQueue<Step> level : levels) {
-            // Poll, not iterate: only a poll owns the step it removes, against the workers' polls.
-            List<Step> kept = new ArrayList<>();
-            int before = dropped.size();
-            for (Step step; (step = level.poll()) != null; ) {
-                (which.test(step) ? dropped : kept).add(step);
-            }
-            level.addAll(kept);
-            queued.add(before - dropped.size());
-        }
-        return dropped;
+        return queues.drain(which);
     }
 
     /** Stops every worker once its current step is done, and waits for them. */
@@ -177,14 +152,14 @@ final class WorkerPool implements Lane {
     /**
      * Whether a step is queued. The count rises after each offer, before the producer checks for
      * idle workers, so a worker that announced itself idle and then sees zero cannot miss a step
-     * whose producer will not wake it; reading the count writes nothing, unlike probing the queues.
+     * whose producer will not wake it.
      */
     private boolean hasWork() {
-        return queued.sum() > 0;
+        return queues.hasWork();
     }
 
     /** One background thread. */
-    private final class Worker implements Runnable {
+    private final class Worker implements Runnable, IntUnaryOperator {
 
         final Thread thread;
         final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -214,35 +189,12 @@ final class WorkerPool implements Lane {
             runningTask = 0;
         }
 
-        /** Draws a level by weight among the levels that hold a step, and polls it. */
         private Step poll() {
-            while (true) {
-                int total = 0;
-                for (int level = 0; level < LEVELS.length; level++) {
-                    if (!levels[level].isEmpty()) {
-                        total += LEVELS[level].weight();
-                    }
-                }
-                if (total == 0) {
-                    return null;
-                }
-                int draw = nextInt(total);
-                for (int level = 0; level < LEVELS.length; level++) {
-                    if (levels[level].isEmpty()) {
-                        continue;
-                    }
-                    draw -= LEVELS[level].weight();
-                    if (draw < 0) {
-                        Step step = levels[level].poll();
-                        if (step != null) {
-                            queued.decrement();
-                            handOn();
-                            return step;
-                        }
-                        break; // another worker took it: draw again
-                    }
-                }
+            Step step = queues.poll(this);
+            if (step != null) {
+                handOn();
             }
+            return step;
         }
 
         /** Spins for a moment while no other worker does; {@return whether work arrived} */
@@ -276,7 +228,9 @@ final class WorkerPool implements Lane {
             }
         }
 
-        private int nextInt(int bound) {
+        /** {@return the next draw from this worker's own generator, in {@code [0, bound)}} */
+        @Override
+        public int applyAsInt(int bound) {
             // xorshift32: a worker's own generator, so drawing costs no shared state
             int x = random;
             x ^= x << 13;

@@ -18,6 +18,8 @@ import dev.scheduler.Unparker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +28,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +145,43 @@ abstract class DispatcherContract {
             assertThat(runs.get(i)).as("runs of task %d", i).isEqualTo(1);
         }
         assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    void underContentionStepsAreDrawnByPriorityWeightAndLowIsNeverStarved() throws Exception {
+        assumeTrue(boundedPool(), "the operating system's pool runs queued steps on new threads");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch busy = new CountDownLatch(backgroundThreads());
+        for (int i = 0; i < backgroundThreads(); i++) {
+            dispatcher.schedule(() -> {
+                busy.countDown();
+                awaitQuietly(release);
+            }, background(Priority.HIGH));
+        }
+        await(busy);
+        int perLevel = 3000;
+        ConcurrentLinkedQueue<Priority> order = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(3 * perLevel);
+        for (int i = 0; i < perLevel; i++) {
+            for (Priority priority : Priority.values()) {
+                dispatcher.schedule(() -> {
+                    order.add(priority);
+                    done.countDown();
+                }, background(priority));
+            }
+        }
+        assertThat(dispatcher.queueDepths().background()).isEqualTo(3 * perLevel);
+
+        release.countDown();
+        await(done);
+
+        // While every level still holds steps (the first 1,500 draws take at most about 900 of the
+        // 3,000 HIGH ones), the draw follows the weights 60/30/10; the margins are wide.
+        Map<Priority, Long> firstDraws = order.stream().limit(1500)
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(firstDraws.getOrDefault(Priority.HIGH, 0L)).isBetween(675L, 1125L);
+        assertThat(firstDraws.getOrDefault(Priority.MEDIUM, 0L)).isBetween(300L, 600L);
+        assertThat(firstDraws.getOrDefault(Priority.LOW, 0L)).isBetween(60L, 300L);
     }
 
     @Test

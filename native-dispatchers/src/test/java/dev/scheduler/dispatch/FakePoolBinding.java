@@ -10,25 +10,36 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An operating system's thread pool, played by JDK executors, so that the Java logic of the macOS
- * and Windows dispatchers runs on any system. It keeps the score the real bindings cannot: which
- * priorities were asked for, and whether each native timer handle was released exactly once.
+ * and Windows dispatchers runs on any system. It behaves as the real systems do where that matters
+ * to the logic, and keeps the score they cannot:
+ *
+ * <ul>
+ *   <li>its threads have no context class loader and a name of their own, as threads the JVM
+ *       attaches for an upcall do;
+ *   <li>an exception that escapes an upcall is counted ({@link #escapedUpcalls}), where FFM would
+ *       end the JVM;
+ *   <li>a NULL timer handle, or a handle already released, is refused as the system would crash on
+ *       it ({@link #badHandles}), and every handle must be released exactly once
+ *       ({@link #doubleReleases});
+ *   <li>which priorities were asked for, and how often a timer was re-armed.
+ * </ul>
  */
 final class FakePoolBinding implements PoolBinding, AutoCloseable {
 
-    /** How the fake behaves: like GCD (timers without handles, a main queue) or like Windows. */
+    /** How the fake behaves: like GCD (a main queue) or like Windows (none). */
     enum Flavour { GCD, WINDOWS }
 
     private final Flavour flavour;
     private final boolean earlyTimers;
-    private final ExecutorService pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("fake-pool-", 1).daemon(true).factory());
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("fake-timer").daemon(true).factory());
+    private final ExecutorService pool = Executors.newFixedThreadPool(2, attached("fake-pool-"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(attached("fake-timer-"));
     private final ExecutorService main;
     private final Thread mainThread;
     private final AtomicLong handles = new AtomicLong();
@@ -37,6 +48,8 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
     final ConcurrentLinkedQueue<Priority> submitted = new ConcurrentLinkedQueue<>();
     final Semaphore rearms = new Semaphore(0);
     final AtomicInteger doubleReleases = new AtomicInteger();
+    final AtomicInteger badHandles = new AtomicInteger();
+    final AtomicInteger escapedUpcalls = new AtomicInteger();
     /** The context of the timer armed last, so that a test can play its callback late. */
     volatile long lastTimerContext;
 
@@ -58,10 +71,29 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
         this.mainThread = thread[0];
     }
 
+    /** Threads as the JVM attaches them for upcalls: daemon, a name of their own, no context class loader. */
+    private static ThreadFactory attached(String prefix) {
+        ThreadFactory threads = Thread.ofPlatform().name(prefix, 1).daemon(true).factory();
+        return runnable -> {
+            Thread thread = threads.newThread(runnable);
+            thread.setContextClassLoader(null);
+            return thread;
+        };
+    }
+
+    /** Calls the trampoline as the system would; with FFM, an exception escaping here ends the JVM. */
+    private void upcall(long context) {
+        try {
+            NativePool.run(context);
+        } catch (Throwable escaped) {
+            escapedUpcalls.incrementAndGet();
+        }
+    }
+
     @Override
     public void submit(Priority priority, long context) {
         submitted.add(priority);
-        pool.execute(() -> NativePool.run(context));
+        pool.execute(() -> upcall(context));
     }
 
     @Override
@@ -71,7 +103,7 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
 
     @Override
     public void submitMain(long context) {
-        main.execute(() -> NativePool.run(context));
+        main.execute(() -> upcall(context));
     }
 
     @Override
@@ -84,21 +116,23 @@ final class FakePoolBinding implements PoolBinding, AutoCloseable {
     @Override
     public long armTimer(long handle, long delayNanos, long context) {
         lastTimerContext = context;
-        long id = flavour == Flavour.GCD ? 0 : handle != 0 ? handle : handles.incrementAndGet();
+        if (handle != 0 && released.contains(handle)) {
+            badHandles.incrementAndGet(); // re-arming a released timer: a use after free
+        }
+        long id = handle != 0 ? handle : handles.incrementAndGet();
         if (handle != 0) {
             rearms.release();
         }
         long delay = earlyTimers && handle == 0 ? 0 : delayNanos;
-        ScheduledFuture<?> future = timers.schedule(() -> NativePool.run(context), delay, TimeUnit.NANOSECONDS);
-        if (id != 0) {
-            armed.put(id, future);
-        }
+        ScheduledFuture<?> future = timers.schedule(() -> upcall(context), delay, TimeUnit.NANOSECONDS);
+        armed.put(id, future);
         return id;
     }
 
     @Override
     public void releaseTimer(long handle, boolean cancel) {
-        if (flavour == Flavour.GCD) {
+        if (handle == 0) {
+            badHandles.incrementAndGet(); // a NULL PTP_TIMER or dispatch source: the system would crash
             return;
         }
         if (!released.add(handle)) {

@@ -12,8 +12,9 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -26,11 +27,60 @@ import org.junit.jupiter.api.Test;
  */
 class NativePoolDispatcherTest {
 
+    /** What the dispatchers on a system's pool promise besides the shared suite, run on each fake. */
+    abstract static class NativePoolContract extends DispatcherContract {
+
+        /** {@return the fake pool under the dispatcher} */
+        abstract FakePoolBinding binding();
+
+        @Test
+        void aLongTimerCancelledAtOnceReleasesItsNativeTimerAtOnce() {
+            Cancellable timeout = dispatcher.scheduleAfter(Duration.ofHours(1), () -> { });
+            assertThat(binding().armedTimers()).isEqualTo(1);
+
+            assertThat(timeout.cancel()).isTrue();
+
+            assertThat(binding().armedTimers()).as("native timers still held for their hour").isZero();
+        }
+
+        @Test
+        void theSystemsThreadsCarryTheDispatchersNameAndClassLoaderOnlyWhileTheyRunItsWork() throws Exception {
+            ClassLoader creator = Thread.currentThread().getContextClassLoader();
+            CompletableFuture<Thread> stepThread = new CompletableFuture<>();
+            CompletableFuture<String> stepSaw = new CompletableFuture<>();
+            dispatcher.schedule(() -> {
+                Thread thread = Thread.currentThread();
+                stepSaw.complete(thread.getName() + " " + (thread.getContextClassLoader() == creator));
+                stepThread.complete(thread);
+            }, background(Priority.MEDIUM));
+            CompletableFuture<String> timerSaw = new CompletableFuture<>();
+            dispatcher.scheduleAfter(Duration.ZERO, () -> timerSaw.complete(Thread.currentThread().getName() + " "
+                    + (Thread.currentThread().getContextClassLoader() == creator)));
+
+            assertThat(stepSaw.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("contract-pool true");
+            assertThat(timerSaw.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("contract-pool true");
+            Thread system = stepThread.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            // Afterwards the system's thread is as it was: its own name, no class loader.
+            long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+            while (system.getName().equals("contract-pool") && System.nanoTime() - guard < 0) {
+                Thread.onSpinWait();
+            }
+            assertThat(system.getName()).startsWith("fake-pool-");
+            assertThat(system.getContextClassLoader()).isNull();
+            assertThat(binding().escapedUpcalls).hasValue(0);
+        }
+    }
+
     /** The macOS dispatcher's logic, its main loop on a dedicated thread, on a fake GCD whose timers fire early. */
     @Nested
-    class MacWithAMainLoop extends DispatcherContract {
+    class MacWithAMainLoop extends NativePoolContract {
 
         FakePoolBinding gcd;
+
+        @Override
+        FakePoolBinding binding() {
+            return gcd;
+        }
 
         @Override
         Dispatcher create(DispatcherOptions options) {
@@ -46,6 +96,14 @@ class NativePoolDispatcherTest {
         }
 
         @Test
+        void timerSourcesAreArmedWithASmallExplicitLeeway() {
+            assertThat(GcdNatives.leewayNanos(0)).isZero();
+            assertThat(GcdNatives.leewayNanos(TimeUnit.MILLISECONDS.toNanos(10))).isEqualTo(TimeUnit.MICROSECONDS.toNanos(500));
+            assertThat(GcdNatives.leewayNanos(TimeUnit.HOURS.toNanos(1))).as("at most a millisecond")
+                    .isEqualTo(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+
+        @Test
         void backgroundStepsGoToTheGlobalQueueOfTheirPriority() {
             Executor executor = new Executor(dispatcher);
             executor.blockOn(executor.spawnWithPriority(Priority.LOW, () -> 1));
@@ -58,9 +116,14 @@ class NativePoolDispatcherTest {
 
     /** The macOS dispatcher's logic with foreground steps on the (fake) main dispatch queue. */
     @Nested
-    class MacWithTheMainQueue extends DispatcherContract {
+    class MacWithTheMainQueue extends NativePoolContract {
 
         FakePoolBinding gcd;
+
+        @Override
+        FakePoolBinding binding() {
+            return gcd;
+        }
 
         @Override
         DispatcherOptions options() {
@@ -100,9 +163,14 @@ class NativePoolDispatcherTest {
 
     /** The Windows dispatcher's logic on a fake thread pool whose timers fire early and have native handles. */
     @Nested
-    class Windows extends DispatcherContract {
+    class Windows extends NativePoolContract {
 
         FakePoolBinding threadPool;
+
+        @Override
+        FakePoolBinding binding() {
+            return threadPool;
+        }
 
         @Override
         Dispatcher create(DispatcherOptions options) {
@@ -135,6 +203,7 @@ class NativePoolDispatcherTest {
 
             assertThat(threadPool.armedTimers()).isZero();
             assertThat(threadPool.doubleReleases).hasValue(0);
+            assertThat(threadPool.badHandles).hasValue(0);
             assertThat(uncaught).isEmpty();
         }
 
@@ -147,6 +216,14 @@ class NativePoolDispatcherTest {
             assertThat(low.get(ValueLayout.JAVA_INT, 60)).as("CallbackPriority LOW").isEqualTo(2);
             assertThat(low.get(ValueLayout.JAVA_INT, 64)).as("Size").isEqualTo(72);
             assertThat(WindowsNatives.CALLBACK_PRIORITIES).containsExactly(0, 1, 2);
+        }
+
+        @Test
+        void aRefusedCallNamesTheFunctionAndTheErrorCodeTheSystemGave() {
+            assertThat(WindowsNatives.refusal("TrySubmitThreadpoolCallback", "a LOW work item", 8))
+                    .isEqualTo("TrySubmitThreadpoolCallback refused a LOW work item: GetLastError 8 (ERROR_NOT_ENOUGH_MEMORY)");
+            assertThat(WindowsNatives.refusal("CreateThreadpoolTimer", "a timer", 5))
+                    .isEqualTo("CreateThreadpoolTimer refused a timer: GetLastError 5");
         }
 
         @Test

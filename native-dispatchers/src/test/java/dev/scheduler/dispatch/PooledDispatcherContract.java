@@ -9,56 +9,16 @@ import dev.scheduler.QueueDepths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the dispatchers with their own worker threads and main loop promise besides the shared
- * suite: the weighted priority draw, queue depths, and the main loop on the caller's thread.
+ * suite: queue depths, and the main loop on the caller's thread.
  */
 abstract class PooledDispatcherContract extends DispatcherContract {
-
-    @Test
-    void underContentionStepsAreDrawnByPriorityWeightAndLowIsNeverStarved() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch busy = new CountDownLatch(backgroundThreads());
-        for (int i = 0; i < backgroundThreads(); i++) {
-            dispatcher.schedule(() -> {
-                busy.countDown();
-                awaitQuietly(release);
-            }, background(Priority.HIGH));
-        }
-        await(busy);
-        int perLevel = 3000;
-        ConcurrentLinkedQueue<Priority> order = new ConcurrentLinkedQueue<>();
-        CountDownLatch done = new CountDownLatch(3 * perLevel);
-        for (int i = 0; i < perLevel; i++) {
-            for (Priority priority : Priority.values()) {
-                dispatcher.schedule(() -> {
-                    order.add(priority);
-                    done.countDown();
-                }, background(priority));
-            }
-        }
-        assertThat(dispatcher.queueDepths().background()).isEqualTo(3 * perLevel);
-
-        release.countDown();
-        await(done);
-
-        // While every level still holds steps (the first 1,500 draws take at most about 900 of the
-        // 3,000 HIGH ones), the draw follows the weights 60/30/10; the margins are wide.
-        Map<Priority, Long> firstDraws = order.stream().limit(1500)
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-        assertThat(firstDraws.getOrDefault(Priority.HIGH, 0L)).isBetween(675L, 1125L);
-        assertThat(firstDraws.getOrDefault(Priority.MEDIUM, 0L)).isBetween(300L, 600L);
-        assertThat(firstDraws.getOrDefault(Priority.LOW, 0L)).isBetween(60L, 300L);
-    }
 
     @Test
     void queueDepthsCountWaitingStepsAndPendingTimers() throws Exception {
