@@ -1,6 +1,5 @@
 package dev.scheduler;
 
-import dev.scheduler.test.TestScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +20,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
- * What {@link Executor} and {@link ForegroundExecutor} share: turning bodies into tasks, waiting for
- * futures, timers, the clock and the test hooks. The two public handles differ only in where steps
- * go and which threads may use them.
+ * Any executor: what {@link Executor} and {@link ForegroundExecutor} share, turning bodies into
+ * tasks, waiting for futures, timers, the clock, observers and the test hooks. The two differ only
+ * in where steps go and which threads may use them, so code that only spawns, waits or watches
+ * (metrics, a session context) can take either as this type.
  */
 /*
  * Implementation Overview
@@ -31,23 +31,13 @@ import java.util.function.BiConsumer;
  *
  * Spawning: a task gets metadata (id, label, priority, the foreground session if any, and a spawn
  * site when the scheduler asks for one), the observer in scope, and a virtual thread whose
- * continuations come back through dispatch(). Observers hear of it before its first step can run.
+ * continuations come back through dispatch() (TaskRun). Observers hear of it before its first step
+ * can run: the scheduler's own observer, this executor's, then the one in scope.
  *
- * Waiting (await): there are four situations, tried in order.
- *   1. The future is done: nothing to do.
- *   2. The caller is a task body on its own virtual thread: park that thread at once (never spin:
- *      on a single carrier, spinning only delays the step that would complete the future) and let
- *      the future's completion unpark it. A timeout is a timer on the body's own scheduler, so it is
- *      virtual time under a TestScheduler.
- *   3. The caller is a plain-step body (virtual threads unavailable): it cannot park without
- *      blocking its carrier, so fail with the flag that fixes it.
- *   4. Otherwise the caller is an ordinary thread. Under a TestScheduler it drives the simulation
- *      (TestScheduler.block); elsewhere it parks through Scheduler.park/unparker.
+ * Waiting: Blocking decides how the caller waits; a thread outside any task blocks in
+ * Scheduler.block, which the TestScheduler overrides. No executor code knows which scheduler it is on.
  */
-abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
-
-    /** How far a join chain is followed looking for a cycle; longer chains are not checked. */
-    private static final int MAX_JOIN_CHAIN = 1_000;
+public abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
 
     final Scheduler scheduler;
     private final String name;
@@ -57,7 +47,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
     AbstractExecutor(Scheduler scheduler, String name) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.name = Objects.requireNonNull(name, "name");
-        this.schedulerObserver = scheduler.as(TaskObserver.class).orElse(null);
+        this.schedulerObserver = scheduler.taskObserver().orElse(null);
     }
 
     // ---------------------------------------------------------------- what the handles decide
@@ -177,10 +167,10 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         checkAccess(operation);
         TaskMetadata meta = new TaskMetadata(TaskId.next(), label, priority, session(),
                 scheduler.capturesSpawnSites() ? SpawnSites.caller() : null);
-        Task<T> task = new Task<>(meta, this, TaskObserver.inScope(), body);
+        Task<T> task = new Task<>(meta, this, TaskScope.inScope());
         taskSpawned(task);
         try {
-            task.start();
+            TaskRun.start(task, body);
         } catch (RuntimeException | Error e) {
             // Nothing of the task will run: settle it so that no observer waits for it forever.
             task.abandon();
@@ -210,9 +200,8 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
     public final Task<Void> timer(Duration duration) {
         Scheduler.requireDelay(duration, "duration");
         checkAccess("timer");
-        Task<Void> task = new Task<>(new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, session(), null),
-                this, null, null);
-        task.startTimer(scheduler, duration);
+        Task<Void> task = new Task<>(new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, session(), null), this, null);
+        TaskRun.startTimer(task, scheduler, duration);
         return task;
     }
 
@@ -386,15 +375,14 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
         return future;
     }
 
-    /** Arranges for {@code wake} to run when {@code future} completes; false if it cannot tell. */
-    private static boolean onDone(Future<?> future, Runnable wake) {
-        CompletableFuture<?> completable = future instanceof Task<?> task ? task.result()
-                : future instanceof CompletableFuture<?> cf ? cf : null;
-        if (completable == null) {
-            return false;
-        }
-        completable.whenComplete((value, failure) -> wake.run());
-        return true;
+    /**
+     * Waits until {@code future} is done or {@code timeout} (null: none) passes; see
+     * {@link Blocking}. {@code blockingSession} is the foreground session that waits, or null.
+     *
+     * @return whether the future is done
+     */
+    final boolean await(Future<?> future, Duration timeout, SessionId blockingSession) {
+        return Blocking.await(scheduler, future, timeout, blockingSession);
     }
 
     private static <T> T outcomeOf(Future<T> future) {
@@ -407,180 +395,6 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
         }
-    }
-
-    /**
-     * Waits until {@code future} is done or {@code timeout} (null: none) passes; see the overview.
-     * {@code blockingSession} is the foreground session that waits, whose own steps a
-     * {@code TestScheduler} then holds back, or null.
-     *
-     * @return whether the future is done
-     */
-    final boolean await(Future<?> future, Duration timeout, SessionId blockingSession) {
-        if (future.isDone()) {
-            return true;
-        }
-        Task<?> current = Task.currentOrNull();
-        Thread caller = Thread.currentThread();
-        if (current != null && current.thread().orElse(null) == caller) {
-            return parkBody(current, future, timeout);
-        }
-        if (current != null && !caller.isVirtual()) {
-            throw TaskThreads.carrierRequired("Waiting for " + describe(future));
-        }
-        Optional<TestScheduler> test = scheduler.as(TestScheduler.class);
-        if (test.isPresent()) {
-            return test.get().block(blockingSession, future::isDone, timeout);
-        }
-        if (timeout == null && future instanceof Task<?> target && target.metadata().isForeground()
-                && target.executor().scheduler.mainThread().orElse(null) == caller) {
-            throw new IllegalStateException("Waiting for " + target + " on thread \"" + caller.getName()
-                    + "\" could never end: it is a foreground task, and this thread, which runs the foreground "
-                    + "steps, would be the one blocked. Wait inside a foreground task instead (it parks only the "
-                    + "task), or from another thread.");
-        }
-        return parkThread(future, timeout);
-    }
-
-    private static boolean parkBody(Task<?> current, Future<?> future, Duration timeout) {
-        if (timeout == null && future instanceof Task<?> target) {
-            current.awaiting(target);
-            try {
-                refuseJoinCycle(current, target);
-                return parkBodyOn(current, future, null);
-            } finally {
-                current.awaiting(null);
-            }
-        }
-        return parkBodyOn(current, future, timeout);
-    }
-
-    /**
-     * Fails at once if {@code waiter}, which now waits for {@code target}, closes a cycle of tasks
-     * each waiting for the next: none of them could ever finish. Each waiter records its edge
-     * before it follows the chain, so of two tasks that close a cycle at the same moment at least
-     * one sees the other's edge.
-     */
-    private static void refuseJoinCycle(Task<?> waiter, Task<?> target) {
-        Task<?> next = target;
-        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
-            if (next == waiter) {
-                throw new IllegalStateException(describeCycle(waiter, target));
-            }
-            next = next.isDone() ? null : next.awaiting();
-        }
-    }
-
-    private static String describeCycle(Task<?> waiter, Task<?> target) {
-        StringBuilder cycle = new StringBuilder("Join cycle: ").append(waiter.metadata().describe());
-        if (target == waiter) {
-            return cycle.append(" waits for itself, so it can never finish").toString();
-        }
-        // The edges may change while we read them (another task of the cycle may give up): stop at a gap.
-        Task<?> next = target;
-        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
-            cycle.append(" waits for ").append(next.metadata().describe());
-            if (next == waiter) {
-                break;
-            }
-            next = next.awaiting();
-        }
-        return cycle.append(", so none of them can ever finish").toString();
-    }
-
-    private static boolean parkBodyOn(Task<?> current, Future<?> future, Duration timeout) {
-        Thread body = Thread.currentThread();
-        if (!onDone(future, () -> LockSupport.unpark(body))) {
-            // A plain Future cannot wake us; its own get() parks this virtual thread instead.
-            return getBlocking(future, timeout);
-        }
-        boolean[] timedOut = new boolean[1];
-        Cancellable timer = null;
-        if (timeout != null) {
-            timer = current.executor().scheduler.scheduleAfter(timeout, () -> {
-                timedOut[0] = true;
-                LockSupport.unpark(body);
-            });
-        }
-        boolean interrupted = false;
-        try {
-            while (!future.isDone()) {
-                if (current.isCancelled()) {
-                    throw new CancellationException(current + " was cancelled while waiting for " + describe(future));
-                }
-                if (timedOut[0]) {
-                    return false;
-                }
-                LockSupport.park(future);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            return true;
-        } finally {
-            if (timer != null) {
-                timer.cancel();
-            }
-            if (interrupted) {
-                body.interrupt();
-            }
-        }
-    }
-
-    private boolean parkThread(Future<?> future, Duration timeout) {
-        Unparker unparker = scheduler.unparker();
-        if (!onDone(future, unparker::unpark)) {
-            return getBlocking(future, timeout);
-        }
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        boolean interrupted = false;
-        try {
-            while (!future.isDone()) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                scheduler.park(Duration.ofNanos(Math.min(remaining, TimeUnit.DAYS.toNanos(1))));
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            return true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static boolean getBlocking(Future<?> future, Duration timeout) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (timeout == null) {
-                        future.get();
-                    } else {
-                        future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                    }
-                    return true;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (TimeoutException e) {
-                    return false;
-                } catch (ExecutionException | CancellationException e) {
-                    return true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static String describe(Future<?> future) {
-        return future instanceof Task<?> ? future.toString() : future.getClass().getName();
     }
 
     // ---------------------------------------------------------------- clock and environment
@@ -685,7 +499,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      */
     public final void deprioritize(TaskLabel label) {
         Objects.requireNonNull(label, "label");
-        testScheduler("deprioritize").deprioritize(label);
+        simulation("deprioritize").deprioritize(label);
     }
 
     /**
@@ -695,7 +509,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @throws IllegalStateException if the scheduler is not a {@code TestScheduler}
      */
     public final boolean tick() {
-        return testScheduler("tick").tick();
+        return simulation("tick").tick();
     }
 
     /**
@@ -704,7 +518,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @throws IllegalStateException if the scheduler is not a {@code TestScheduler}
      */
     public final void runUntilParked() {
-        testScheduler("runUntilParked").runUntilParked();
+        simulation("runUntilParked").runUntilParked();
     }
 
     /**
@@ -716,7 +530,7 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      */
     public final void advanceClock(Duration duration) {
         Scheduler.requireDelay(duration, "duration");
-        testScheduler("advanceClock").advanceClock(duration);
+        simulation("advanceClock").advanceClock(duration);
     }
 
     /**
@@ -726,11 +540,11 @@ abstract sealed class AbstractExecutor permits Executor, ForegroundExecutor {
      * @throws IllegalStateException if the scheduler is not a {@code TestScheduler}
      */
     public final void simulateRandomDelay() {
-        testScheduler("simulateRandomDelay").simulateRandomDelay();
+        simulation("simulateRandomDelay").simulateRandomDelay();
     }
 
-    private TestScheduler testScheduler(String operation) {
-        return scheduler.as(TestScheduler.class).orElseThrow(() -> new IllegalStateException(
+    private Simulation simulation(String operation) {
+        return scheduler.as(Simulation.class).orElseThrow(() -> new IllegalStateException(
                 operation + "() is a test hook and needs a TestScheduler, but this executor runs on "
                         + scheduler.getClass().getName()));
     }

@@ -68,7 +68,7 @@ public final class ForegroundExecutor extends AbstractExecutor {
 
     @Override
     void checkAccess(String operation) {
-        Task<?> current = Task.currentOrNull();
+        Task<?> current = TaskScope.currentTask();
         if (current == null ? Thread.currentThread() == thread : runsOnThisThread(current)) {
             return;
         }

@@ -129,6 +129,43 @@ public interface Scheduler {
     Unparker unparker();
 
     /**
+     * Blocks the calling thread, which is not a task body, until {@code future} is done or
+     * {@code timeout} passes: what {@code blockOn}, {@code join()} and {@code get()} do outside a
+     * task. Task bodies never come here; they park their virtual thread.
+     *
+     * <p>The default parks the thread through {@link #park(Duration)} and {@link #unparker()},
+     * woken by the future's completion, and fails at once if the caller is this scheduler's
+     * {@linkplain #mainThread() main thread} waiting, with no timeout, for a foreground task only it
+     * could run. The {@code TestScheduler} overrides it to run its whole simulation here, holding
+     * back the steps of {@code session}.
+     *
+     * @param session the foreground session that is blocking, whose own steps the scheduler may hold
+     *     back as a blocked UI thread would, or null
+     * @param future what to wait for
+     * @param timeout the longest to wait, or null for no limit
+     * @return whether {@code future} is done
+     * @throws IllegalStateException if the wait could never end
+     */
+    default boolean block(SessionId session, java.util.concurrent.Future<?> future, Duration timeout) {
+        Objects.requireNonNull(future, "future");
+        if (timeout != null) {
+            requireDelay(timeout, "timeout");
+        }
+        return Blocking.parkThread(this, future, timeout);
+    }
+
+    /**
+     * {@return the observer this scheduler wants told about every task spawned on it, if any} Each
+     * executor tells it of each task's spawn, start and finish (see {@link TaskObserver}), before
+     * its own observers and the one in scope: a dispatcher drains the tasks still running when it
+     * shuts down, the {@code TestScheduler} names the pending ones in its reports. The default is
+     * none.
+     */
+    default Optional<TaskObserver> taskObserver() {
+        return Optional.empty();
+    }
+
+    /**
      * {@return whether the calling code runs on this scheduler's main (foreground) thread, that is
      * the confined thread itself or a foreground task it carries}
      */
@@ -148,8 +185,8 @@ public interface Scheduler {
 
     /**
      * Returns this scheduler as the given type, if it is one: the object-safe replacement for a
-     * downcast, used to reach test hooks ({@code scheduler.as(TestScheduler.class)}). Wrapping
-     * schedulers delegate to what they wrap.
+     * downcast, used to reach test hooks ({@code scheduler.as(Simulation.class)}, or the
+     * {@code TestScheduler} itself). Wrapping schedulers delegate to what they wrap.
      *
      * @param type the type wanted
      * @param <T> the type wanted

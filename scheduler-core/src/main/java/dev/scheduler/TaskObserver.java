@@ -4,9 +4,10 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 
 /**
- * Watches tasks come and go. Executors tell three kinds of observer about each task they spawn:
- * the scheduler (when it is one, through {@link Scheduler#as(Class)}), the executor's own
- * observers, and the observer <em>in scope</em> where the task was spawned.
+ * Watches tasks come and go. Executors tell three kinds of observer about each task they spawn, in
+ * this order: the scheduler's ({@link Scheduler#taskObserver()}), the executor's own
+ * ({@link AbstractExecutor#addObserver(TaskObserver)}), and the observer <em>in scope</em> where the
+ * task was spawned.
  *
  * <p>An observer in scope travels with tasks, not threads: a task spawned inside
  * {@link #callInScope(TaskObserver, ScopedValue.CallableOp)} belongs to that observer, and so does
@@ -14,7 +15,8 @@ import java.util.concurrent.Future;
  * request started.
  *
  * <p>Callbacks run on the thread that spawns, runs or finishes the task, possibly concurrently for
- * different tasks; they must be quick and must not throw.
+ * different tasks; they must be quick. One that throws anyway is reported through
+ * {@link Scheduler#reportObserverFailure} and changes nothing for the task or the other observers.
  */
 public interface TaskObserver {
 
@@ -51,9 +53,7 @@ public interface TaskObserver {
      * {@code null}}
      */
     static TaskObserver inScope() {
-        Task.Context context = Task.context();
-        // Most threads never set a scope: skip the thread-local lookup, which every spawn would pay.
-        return context != null ? context.owner() : Task.threadScopeUsed ? Task.THREAD_SCOPE.get() : null;
+        return TaskScope.inScope();
     }
 
     /**
@@ -71,7 +71,7 @@ public interface TaskObserver {
             throws X {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(body, "body");
-        return ScopedValue.where(Task.CONTEXT, new Task.Context(Task.currentOrNull(), observer)).call(body);
+        return TaskScope.callInScope(observer, body);
     }
 
     /**
@@ -84,13 +84,6 @@ public interface TaskObserver {
      * @return the observer it replaces, or {@code null}
      */
     static TaskObserver setThreadScope(TaskObserver observer) {
-        TaskObserver previous = Task.THREAD_SCOPE.get();
-        if (observer == null) {
-            Task.THREAD_SCOPE.remove();
-        } else {
-            Task.threadScopeUsed = true;
-            Task.THREAD_SCOPE.set(observer);
-        }
-        return previous;
+        return TaskScope.setThreadScope(observer);
     }
 }

@@ -129,7 +129,8 @@ class BadInputTest {
         private static final Set<String> SCHEDULER_ANY_THREAD = Set.of("schedule", "scheduleForeground", "scheduleAfter",
                 "unparker", "now", "queueDepths", "isTaskRunning", "pendingTasks", "seed", "config", "thread", "trace",
                 "rng", "as", "capturesSpawnSites", "isMainThread", "mainThread", "reportFailure", "reportObserverFailure",
-                "allowParking", "forbidParking", "setTimeoutTicks", "background", "close", "simulateRandomDelay");
+                "allowParking", "forbidParking", "setTimeoutTicks", "background", "close", "simulateRandomDelay",
+                "taskObserver");
 
         @TestFactory
         Stream<DynamicTest> aTestSchedulerRefusesToBeDrivenFromAnotherThreadNamingIt() {

@@ -3,6 +3,7 @@ package dev.scheduler.dispatch;
 import dev.scheduler.Cancellable;
 import dev.scheduler.QueueDepths;
 import dev.scheduler.Scheduler;
+import dev.scheduler.Step;
 import dev.scheduler.Task;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
@@ -168,11 +169,10 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         return Instant.now();
     }
 
-    /** {@inheritDoc} A {@link TaskObserver} view tells the dispatcher which tasks still run, so that it can drain them. */
+    /** {@inheritDoc} It tells the dispatcher which tasks still run, so that it can drain them and cancel the rest. */
     @Override
-    public final <T> Optional<T> as(Class<T> type) {
-        Objects.requireNonNull(type, "type");
-        return type == TaskObserver.class ? Optional.of(type.cast(admission)) : Dispatcher.super.as(type);
+    public final Optional<TaskObserver> taskObserver() {
+        return Optional.of(admission);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.scheduler.dispatch;
 
 import dev.scheduler.Cancellable;
+import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
 import java.util.List;
 import java.util.function.Predicate;

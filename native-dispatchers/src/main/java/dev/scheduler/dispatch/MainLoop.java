@@ -2,17 +2,15 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Cancellable;
 import dev.scheduler.Scheduler;
+import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
+import dev.scheduler.timer.TimerHeap;
 import dev.scheduler.Unparker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -27,10 +25,9 @@ import java.util.function.Predicate;
  * Implementation Overview
  * =======================
  *
- * Steps arrive from any thread in a lock-free FIFO. Timers live in a heap under a lock, with the
- * earliest deadline mirrored in a volatile field so that the loop checks for due timers without
- * locking. Cancelled timers stay in the heap, without their step, until they come up or until they
- * are half of it, when the loop purges them.
+ * Steps arrive from any thread in a lock-free FIFO. Timers live in the core's TimerHeap under a
+ * lock, with the earliest deadline mirrored in a volatile field so that the loop checks for due
+ * timers without locking; the heap drops cancelled timers lazily.
  *
  * Sleeping: the loop sets `sleeping`, checks once more for steps and due timers, and only then
  * waits; producers add their work, then wake the waiter only if `sleeping` was set (a Dekker pair),
@@ -59,10 +56,8 @@ final class MainLoop implements Lane, Lane.Timers {
     private final AtomicBoolean running = new AtomicBoolean();
 
     private final ReentrantLock timerLock = new ReentrantLock();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final AtomicInteger cancelledTimers = new AtomicInteger();
+    private final TimerHeap timers = new TimerHeap();
     private volatile long nextDeadline = LoopWaiter.NO_DEADLINE;
-    private long timerSequence;
 
     private final ReentrantLock waitLock = new ReentrantLock();
     private boolean waiterClosed;
@@ -194,12 +189,11 @@ final class MainLoop implements Lane, Lane.Timers {
     /** {@inheritDoc} The step runs on the loop thread. */
     @Override
     public Cancellable scheduleAt(long deadline, Runnable step) {
-        Timer timer;
+        Cancellable timer;
         boolean earliest;
         timerLock.lock();
         try {
-            timer = new Timer(deadline, timerSequence++, step);
-            timers.add(timer);
+            timer = timers.add(deadline, step);
             earliest = deadline - nextDeadline < 0 || nextDeadline == LoopWaiter.NO_DEADLINE;
             if (earliest) {
                 nextDeadline = deadline;
@@ -221,112 +215,30 @@ final class MainLoop implements Lane, Lane.Timers {
         }
         int fired = 0;
         while (true) {
-            Timer due;
+            Runnable due;
             timerLock.lock();
             try {
-                purgeCancelledTimers();
-                due = timers.peek();
-                if (due == null || System.nanoTime() - due.deadline < 0) {
-                    nextDeadline = due == null ? LoopWaiter.NO_DEADLINE : due.deadline;
+                due = timers.pollDue(System.nanoTime());
+                if (due == null) {
+                    long earliest = timers.nextDeadline();
+                    nextDeadline = earliest == TimerHeap.NONE ? LoopWaiter.NO_DEADLINE : earliest;
                     return fired;
                 }
-                timers.poll();
             } finally {
                 timerLock.unlock();
             }
-            Runnable step = due.claim();
-            if (step == null) {
-                cancelledTimers.decrementAndGet();
-                continue;
-            }
             fired++;
             try {
-                step.run();
+                due.run();
             } catch (Throwable failure) {
                 failures.uncaughtException(thread, failure);
             }
         }
     }
 
-    private void purgeCancelledTimers() {
-        int cancelled = cancelledTimers.get();
-        if (cancelled > 64 && cancelled > timers.size() / 2) {
-            int removed = 0;
-            for (var it = timers.iterator(); it.hasNext(); ) {
-                if (it.next().isCancelled()) {
-                    it.remove();
-                    removed++;
-                }
-            }
-            cancelledTimers.addAndGet(-removed);
-        }
-    }
-
     @Override
     public int pending() {
-        timerLock.lock();
-        try {
-            return Math.max(0, timers.size() - cancelledTimers.get());
-        } finally {
-            timerLock.unlock();
-        }
-    }
-
-    /** A timer in the heap: ordered by deadline, then by arrival. */
-    private final class Timer implements Cancellable, Comparable<Timer> {
-
-        final long deadline;
-        final long sequence;
-        private Runnable step;
-        @SuppressWarnings("unused") // through DONE
-        private volatile int done;
-
-        Timer(long deadline, long sequence, Runnable step) {
-            this.deadline = deadline;
-            this.sequence = sequence;
-            this.step = step;
-        }
-
-        /** {@return the step, once, if the timer was not cancelled} */
-        Runnable claim() {
-            if (!DONE.compareAndSet(this, 0, 1)) {
-                return null;
-            }
-            Runnable claimed = step;
-            step = null;
-            return claimed;
-        }
-
-        /** {@return whether the timer was cancelled; true only while it is in the heap} */
-        boolean isCancelled() {
-            return done != 0;
-        }
-
-        @Override
-        public boolean cancel() {
-            if (!DONE.compareAndSet(this, 0, 1)) {
-                return false;
-            }
-            step = null;
-            cancelledTimers.incrementAndGet();
-            return true;
-        }
-
-        @Override
-        public int compareTo(Timer other) {
-            int byDeadline = Long.compare(deadline - other.deadline, 0);
-            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
-        }
-    }
-
-    private static final VarHandle DONE;
-
-    static {
-        try {
-            DONE = MethodHandles.lookup().findVarHandle(Timer.class, "done", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return timers.pending();
     }
 
     // ---------------------------------------------------------------- parking the loop thread
@@ -376,16 +288,8 @@ final class MainLoop implements Lane, Lane.Timers {
     public List<Runnable> dropAll() {
         timerLock.lock();
         try {
-            List<Runnable> dropped = new ArrayList<>();
-            for (Timer timer; (timer = timers.poll()) != null; ) {
-                Runnable step = timer.claim();
-                if (step != null) {
-                    dropped.add(step);
-                }
-            }
-            cancelledTimers.set(0);
             nextDeadline = LoopWaiter.NO_DEADLINE;
-            return dropped;
+            return timers.dropAll();
         } finally {
             timerLock.unlock();
         }

@@ -2,6 +2,7 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Cancellable;
 import dev.scheduler.Priority;
+import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
 import java.time.Duration;
 import java.util.ArrayList;

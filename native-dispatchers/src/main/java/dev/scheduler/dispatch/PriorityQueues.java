@@ -1,6 +1,7 @@
 package dev.scheduler.dispatch;
 
 import dev.scheduler.Priority;
+import dev.scheduler.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;

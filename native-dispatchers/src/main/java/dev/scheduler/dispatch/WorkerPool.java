@@ -1,5 +1,6 @@
 package dev.scheduler.dispatch;
 
+import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -51,14 +51,16 @@ class DispatcherBadInputTest {
 
         @TestFactory
         Stream<DynamicTest> portableDispatcher() {
-            return BadInput.forType(PortableDispatcher.class, PORTABLE).with(DISPATCH).tests();
+            return BadInput.forType(PortableDispatcher.class, PORTABLE).with(DISPATCH)
+                    .nullable("PortableDispatcher.block(session)", "PortableDispatcher.block(timeout)").tests();
         }
 
         @TestFactory
         @EnabledOnOs(OS.LINUX)
         Stream<DynamicTest> linuxDispatcher() {
             return BadInput.forType(LinuxDispatcher.class,
-                    () -> new LinuxDispatcher(DispatcherOptions.defaults().withBackgroundThreads(1))).with(DISPATCH).tests();
+                    () -> new LinuxDispatcher(DispatcherOptions.defaults().withBackgroundThreads(1))).with(DISPATCH)
+                    .nullable("LinuxDispatcher.block(session)", "LinuxDispatcher.block(timeout)").tests();
         }
 
         @TestFactory

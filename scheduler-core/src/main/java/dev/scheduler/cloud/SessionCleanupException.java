@@ -2,6 +2,7 @@ package dev.scheduler.cloud;
 
 import dev.scheduler.SessionId;
 import dev.scheduler.Task;
+import dev.scheduler.TaskReport;
 import java.util.List;
 
 /**
@@ -30,14 +31,8 @@ public final class SessionCleanupException extends IllegalStateException {
     }
 
     static String describe(SessionId session, List<Task<?>> unauthorized) {
-        String lineBreak = System.lineSeparator();
-        StringBuilder message = new StringBuilder("Session cleanup failed: ").append(unauthorized.size())
-                .append(unauthorized.size() == 1 ? " unauthorized task" : " unauthorized tasks")
-                .append(" still running in ").append(session)
-                .append(" (only work handed to waitUntil may outlive a session):");
-        for (Task<?> task : unauthorized) {
-            message.append(lineBreak).append("  ").append(task.dump().replace(lineBreak, lineBreak + "  "));
-        }
-        return message.toString();
+        return new TaskReport("Session cleanup failed: " + unauthorized.size()
+                + (unauthorized.size() == 1 ? " unauthorized task" : " unauthorized tasks") + " still running in "
+                + session + " (only work handed to waitUntil may outlive a session):", unauthorized).toString();
     }
 }

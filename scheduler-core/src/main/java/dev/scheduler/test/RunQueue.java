@@ -2,6 +2,7 @@ package dev.scheduler.test;
 
 import dev.scheduler.Priority;
 import dev.scheduler.SessionId;
+import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,10 +23,6 @@ import java.util.random.RandomGenerator;
  * <p>Iteration orders are insertion orders, never hash orders, so a seed replays exactly.
  */
 final class RunQueue {
-
-    /** One step and the task it belongs to. */
-    record Step(Runnable runnable, TaskMetadata meta) {
-    }
 
     private static final Priority[] LEVELS = Priority.values();
 

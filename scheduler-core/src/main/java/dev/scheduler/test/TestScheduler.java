@@ -6,30 +6,23 @@ import dev.scheduler.ForegroundExecutor;
 import dev.scheduler.QueueDepths;
 import dev.scheduler.Scheduler;
 import dev.scheduler.SessionId;
+import dev.scheduler.Simulation;
+import dev.scheduler.Step;
 import dev.scheduler.Task;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskLabel;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
 import dev.scheduler.Unparker;
-import dev.scheduler.test.RunQueue.Step;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.scheduler.timer.TimerHeap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,7 +30,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
@@ -77,25 +69,27 @@ import java.util.random.RandomGenerator;
  *       is accepted, so nothing is lost, and makes {@link #endTest()} fail with
  *       "Your test is not deterministic" and the thread and stack it came from.
  *   <li><b>Failures.</b> A task that fails when nobody observes its outcome (a detached task, or
- *       one never joined) makes {@link #endTest()} fail, naming the task.
+ *       one never joined), or a {@link TaskObserver} that throws, makes {@link #endTest()} fail,
+ *       naming the task.
  * </ul>
  */
 /*
  * Implementation Overview
  * =======================
  *
+ * The scheduler is the SPI, the driving loop and the test hooks; the rest is in its parts:
+ * SeedRun runs seeded tests, Diagnostics keeps the pending tasks and what went wrong and writes the
+ * reports, RunQueue holds the runnable steps and draws the next one, TimerHeap the timers.
+ *
  * All state is confined to the scheduler's thread except: the inbox (steps, timers and wake-ups
- * from other threads, drained at every step), the list of non-deterministic arrivals, the live-task
- * map (executors may spawn from any thread) and the queue-depth counters (read by metrics).
+ * from other threads, drained at every step), what Diagnostics records (executors may spawn from
+ * any thread), the configuration (read by metrics) and the queue-depth counters.
  *
  * "On the scheduler's thread" means the scheduler's own platform thread, or the virtual thread of
  * the task whose step it is running right now (runningStep). A virtual thread submitting its own
  * continuation after it unmounts does so on the carrier, which is the scheduler's thread.
- *
- * Timers sit in a heap ordered by (deadline, sequence). Cancelled timers are dropped lazily when
- * they reach the top, and the heap is compacted when they make up most of it.
  */
-public final class TestScheduler implements Scheduler, AutoCloseable {
+public final class TestScheduler implements Scheduler, Simulation, AutoCloseable {
 
     /** The instant virtual time starts at: 2025-01-01T00:00:00Z. */
     public static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
@@ -113,43 +107,31 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         void run(TestScheduler scheduler) throws Exception;
     }
 
-    private static final int TRACE_LIMIT = 1 << 20;
-    private static final long MAX_REAL_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     /**
      * How often one untimed wait may jump the clock to the next timer before it is reported as a
      * livelock: a periodic job always has a timer pending, so time could otherwise run forever.
      */
     public static final int MAX_CLOCK_JUMPS_PER_WAIT = 100_000;
+
+    private static final int TRACE_LIMIT = 1 << 20;
+    private static final long MAX_REAL_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int CLOSE_STEP_LIMIT = 100_000;
 
     private final Thread thread;
-    private final TestSchedulerConfig config;
     private final RunQueue runQueue;
     private final ArrayDeque<Step> deprioritizedSteps = new ArrayDeque<>();
     private final Set<TaskLabel> deprioritized = new HashSet<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final TimerHeap timers = new TimerHeap();
+    /** Steps ({@link Step}) and timers ({@link PendingTimer}) handed in from other threads. */
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
-    private final List<Throwable> outsideArrivals = Collections.synchronizedList(new ArrayList<>());
-    private final List<Throwable> observerFailures = Collections.synchronizedList(new ArrayList<>());
-    // An identity set (open addressing): no node object per task, and no neighbours to touch when
-    // tasks finish in random order. Reports sort by id, which is spawn order.
-    private final Set<Task<?>> live = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Set<Task<?>> failed = new LinkedHashSet<>();
+    private final Diagnostics diagnostics = new Diagnostics();
     private final List<SessionId> blockedSessions = new ArrayList<>();
     private final AtomicBoolean unparked = new AtomicBoolean();
-    private final TaskObserver observer = new LiveTasks();
 
+    /** The settings, current: the hooks that change one replace the whole configuration. */
+    private volatile TestSchedulerConfig config;
     private RandomGenerator rng;
-    private long seed;
-    private boolean allowParking;
-    private int timeoutTicksMin;
-    private int timeoutTicksMax;
-    private long timerSequence;
-    private final AtomicInteger cancelledTimers = new AtomicInteger();
     private List<String> trace;
-    private Map<TaskId, Integer> ordinals;
-    private int spawned;
     private Executor background;
 
     private volatile long clockNanos;
@@ -173,9 +155,6 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.thread = Thread.currentThread();
         this.runQueue = new RunQueue(config.randomizeOrder());
-        this.allowParking = config.allowParking();
-        this.timeoutTicksMin = config.timeoutTicksMin();
-        this.timeoutTicksMax = config.timeoutTicksMax();
         reseedState(config.seed());
     }
 
@@ -221,7 +200,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * {@code ITERATIONS} override the range. The first failure stops the runs: it prints
      * {@code Failing seed: N} and the command that replays it, and throws an {@link AssertionError}
      * whose message starts with the same text and whose cause is what the run threw (see
-     * {@link Seeds#failingSeed}). A test abort (a failed JUnit assumption) is rethrown as it is.
+     * {@link SeedRun#verdict}). A test abort (a failed JUnit assumption) is rethrown as it is.
      *
      * @param iterations how many seeds; at least 1
      * @param template the configuration; its seed is the first seed
@@ -232,34 +211,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public static void many(int iterations, TestSchedulerConfig template, Body body) throws Exception {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(body, "body");
-        Seeds seeds = Seeds.resolve(template.seed(), iterations);
-        for (long seed : seeds.stream().toArray()) {
-            try {
-                run(template.toBuilder().seed(seed).build(), body);
-            } catch (Exception | Error failure) {
-                if (Seeds.isTestAbort(failure)) {
-                    throw failure;
-                }
-                StackWalker.StackFrame caller = StackWalker.getInstance()
-                        .walk(frames -> frames.filter(frame -> !frame.getClassName().equals(TestScheduler.class.getName()))
-                                .findFirst().orElse(null));
-                String testClass = caller == null ? null : caller.getClassName();
-                String testMethod = caller == null ? null : testMethodOf(caller);
-                // Printed too, so the seed reaches the build log even if a caller catches or rewraps the error.
-                System.err.println(Seeds.failureMessage(seed, testClass, testMethod));
-                throw Seeds.failingSeed(seed, testClass, testMethod, failure);
-            }
-        }
-    }
-
-    /** The test method a frame belongs to: for a lambda {@code lambda$name$0}, the method it is in. */
-    private static String testMethodOf(StackWalker.StackFrame frame) {
-        String name = frame.getMethodName();
-        if (name.startsWith("lambda$")) {
-            int end = name.indexOf('$', "lambda$".length());
-            return end < 0 ? name : name.substring("lambda$".length(), end);
-        }
-        return name;
+        SeedRun.many(Seeds.resolve(template.seed(), iterations), template, body);
     }
 
     /**
@@ -274,31 +226,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public static void run(TestSchedulerConfig config, Body body) throws Exception {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(body, "body");
-        if (!config.checkDeterminism()) {
-            runOnce(config, body);
-            return;
-        }
-        TestSchedulerConfig traced = config.toBuilder().recordTrace(true).build();
-        List<String> first = runOnce(traced, body);
-        List<String> second = runOnce(traced, body);
-        assertSameTrace(config.seed(), first, second);
-    }
-
-    private static List<String> runOnce(TestSchedulerConfig config, Body body) throws Exception {
-        try (TestScheduler scheduler = new TestScheduler(config)) {
-            try {
-                body.run(scheduler);
-            } catch (Exception | Error failure) {
-                try {
-                    scheduler.endTest();
-                } catch (RuntimeException | Error more) {
-                    failure.addSuppressed(more);
-                }
-                throw failure;
-            }
-            scheduler.endTest();
-            return scheduler.trace();
-        }
+        SeedRun.run(config, body);
     }
 
     /**
@@ -374,15 +302,15 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         Scheduler.requireDelay(delay, "delay");
         Objects.requireNonNull(step, "step");
         requireOpen("a timer");
-        Timer timer = new Timer(saturatedAdd(clockNanos, delay.toNanos()), step);
+        long deadline = saturatedAdd(clockNanos, delay.toNanos());
         if (onSchedulerThread()) {
-            acceptTimer(timer);
-        } else {
-            arrivedFromOutside("a timer");
-            inbox.add(timer);
-            LockSupport.unpark(thread);
+            return timers.add(deadline, step);
         }
-        return timer;
+        arrivedFromOutside("a timer");
+        PendingTimer pending = new PendingTimer(deadline, step);
+        inbox.add(pending);
+        LockSupport.unpark(thread);
+        return pending;
     }
 
     /**
@@ -394,7 +322,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     @Override
     public boolean park(Duration timeout) {
         Scheduler.requireDelay(timeout, "timeout");
-        return block(null, () -> unparked.getAndSet(false), timeout);
+        return drive(null, () -> unparked.getAndSet(false), timeout);
     }
 
     /**
@@ -410,6 +338,26 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             }
             LockSupport.unpark(thread);
         };
+    }
+
+    /**
+     * {@inheritDoc} Here the scheduler's thread <em>drives</em> the simulation until the future is
+     * done: when nothing can run it jumps the clock to the next timer; with no timer either, it
+     * waits for real threads if parking is allowed, and otherwise throws the "Parking forbidden"
+     * report. With a {@code timeout}, it gives up after a number of steps drawn from the timeout tick
+     * range, or when the next timer lies beyond {@code timeout} of virtual time, or when nothing can
+     * run; never on wall time, unless parking is allowed.
+     *
+     * @throws IllegalStateException if not called on the scheduler's thread outside any task, or on
+     *     a deadlock while parking is forbidden
+     */
+    @Override
+    public boolean block(SessionId session, Future<?> future, Duration timeout) {
+        Objects.requireNonNull(future, "future");
+        if (timeout != null) {
+            Scheduler.requireDelay(timeout, "timeout");
+        }
+        return drive(session, future::isDone, timeout);
     }
 
     /** {@return true on the scheduler's thread outside any task, and inside foreground tasks} */
@@ -433,12 +381,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         return Optional.of(thread);
     }
 
+    /** {@return the registry of the tasks spawned on this scheduler, which its reports list} */
     @Override
-    public <T> Optional<T> as(Class<T> type) {
-        if (type == TaskObserver.class) {
-            return Optional.of(type.cast(observer));
-        }
-        return Scheduler.super.as(type);
+    public Optional<TaskObserver> taskObserver() {
+        return Optional.of(diagnostics);
     }
 
     /**
@@ -448,8 +394,8 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     @Override
     public QueueDepths queueDepths() {
         // Racy reads of int counters: never torn, at worst stale, which a metrics snapshot allows.
-        return new QueueDepths(runQueue.backgroundCount(), runQueue.foregroundCount(),
-                Math.max(0, timers.size() - cancelledTimers.get()), deprioritizedSteps.size());
+        return new QueueDepths(runQueue.backgroundCount(), runQueue.foregroundCount(), timers.pending(),
+                deprioritizedSteps.size());
     }
 
     @Override
@@ -462,9 +408,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public void reportFailure(Task<?> task, Throwable failure) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(failure, "failure");
-        synchronized (live) {
-            failed.add(task);
-        }
+        diagnostics.failed(task);
     }
 
     /** Records the observer's failure; {@link #endTest()} reports it. */
@@ -473,8 +417,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(failure, "failure");
-        observerFailures.add(new IllegalStateException("TaskObserver " + observer + " failed while it was told about "
-                + task.metadata().describe(), failure));
+        diagnostics.observerFailed(observer, task, failure);
     }
 
     // ---------------------------------------------------------------- driving
@@ -486,6 +429,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * @return whether a step ran
      * @throws IllegalStateException if not called on the scheduler's thread outside any task
      */
+    @Override
     public boolean tick() {
         requireSchedulerThread("tick");
         return step();
@@ -496,11 +440,13 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      *
      * @throws IllegalStateException if not called on the scheduler's thread outside any task
      */
+    @Override
     public void runUntilParked() {
         requireSchedulerThread("runUntilParked");
-        while (step()) {
-            // keep going
-        }
+        boolean ran;
+        do {
+            ran = step();
+        } while (ran);
     }
 
     /**
@@ -509,16 +455,17 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * run, and finally sets the clock to the new time and runs until parked.
      *
      * @param duration how far; zero or positive
-     * @throws IllegalArgumentException if {@code duration} is negative
+     * @throws IllegalArgumentException if {@code duration} is negative or longer than {@link Scheduler#MAX_DELAY}
      * @throws IllegalStateException if not called on the scheduler's thread outside any task
      */
+    @Override
     public void advanceClock(Duration duration) {
         Scheduler.requireDelay(duration, "duration");
         requireSchedulerThread("advanceClock");
         long target = saturatedAdd(clockNanos, duration.toNanos());
         runUntilParked();
-        for (Timer next = nextTimer(); next != null && next.deadline <= target; next = nextTimer()) {
-            clockNanos = Math.max(clockNanos, next.deadline);
+        for (long next = nextDeadline(); next != TimerHeap.NONE && next <= target; next = nextDeadline()) {
+            clockNanos = Math.max(clockNanos, next);
             runUntilParked();
         }
         clockNanos = target;
@@ -530,6 +477,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * yields that many times; on the scheduler's thread the scheduler ticks that many times.
      * Usually 0 or 1; one time in ten, 10 to 19.
      */
+    @Override
     public void simulateRandomDelay() {
         int count = rng.nextInt(10) == 0 ? 10 + rng.nextInt(10) : rng.nextInt(2);
         Task<?> task = Task.current().orElse(null);
@@ -540,33 +488,15 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             return;
         }
         requireSchedulerThread("simulateRandomDelay");
-        for (int i = 0; i < count && step(); i++) {
-            // tick
+        for (int i = 0; i < count; i++) {
+            if (!step()) {
+                return;
+            }
         }
     }
 
-    /**
-     * Runs steps until {@code done} holds, on behalf of {@code blockOn} and {@code join} called on
-     * the scheduler's thread. When nothing can run it jumps the clock to the next timer; with no
-     * timer either, it waits for real threads if parking is allowed, and otherwise throws the
-     * "Parking forbidden" report.
-     *
-     * <p>With a {@code timeout}, it gives up after a number of steps drawn from the timeout tick
-     * range, or when the next timer lies beyond {@code timeout} of virtual time, or when nothing
-     * can run; never on wall time, unless parking is allowed.
-     *
-     * @param session the foreground session that is blocking, whose own steps must not run, or null
-     * @param done whether the awaited work is done
-     * @param timeout the longest to wait, or null for no limit
-     * @return whether {@code done} holds
-     * @throws IllegalStateException if not called on the scheduler's thread outside any task, or on
-     *     a deadlock while parking is forbidden
-     */
-    public boolean block(SessionId session, BooleanSupplier done, Duration timeout) {
-        Objects.requireNonNull(done, "done");
-        if (timeout != null) {
-            Scheduler.requireDelay(timeout, "timeout");
-        }
+    /** The driving loop of {@link #block} and {@link #park}: runs steps until {@code done} holds. */
+    private boolean drive(SessionId session, BooleanSupplier done, Duration timeout) {
         requireSchedulerThread("blockOn");
         if (session != null) {
             blockedSessions.add(session);
@@ -586,20 +516,20 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                 if (step()) {
                     continue;
                 }
-                Timer next = nextTimer();
-                if (next != null && next.deadline <= deadline) {
+                long next = nextDeadline();
+                if (next != TimerHeap.NONE && next <= deadline) {
                     if (++clockJumps > MAX_CLOCK_JUMPS_PER_WAIT && timeout == null) {
                         throw stuck("Livelock: this wait jumped the clock " + MAX_CLOCK_JUMPS_PER_WAIT + " times, to "
                                 + now() + ", and the awaited work is still not done: timers keep firing (a periodic "
-                                + "job?) but nothing they run completes it (seed " + seed + ").");
+                                + "job?) but nothing they run completes it (seed " + seed() + ").");
                     }
-                    clockNanos = Math.max(clockNanos, next.deadline);
+                    clockNanos = Math.max(clockNanos, next);
                     continue;
                 }
                 if (!inbox.isEmpty()) {
                     continue;
                 }
-                if (allowParking) {
+                if (config.allowParking()) {
                     long remaining = wallDeadline - System.nanoTime();
                     if (remaining <= 0) {
                         return done.getAsBoolean();
@@ -611,7 +541,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
                     return false;
                 }
                 throw stuck("Parking forbidden: the awaited work cannot finish, because no step can run and no "
-                        + "timer is pending (seed " + seed + ", virtual time " + now() + ").");
+                        + "timer is pending (seed " + seed() + ", virtual time " + now() + ").");
             }
         } finally {
             if (session != null) {
@@ -628,6 +558,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      *
      * @param label the label
      */
+    @Override
     public void deprioritize(TaskLabel label) {
         Objects.requireNonNull(label, "label");
         requireSchedulerThread("deprioritize");
@@ -643,34 +574,22 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      */
     public boolean isTaskRunning(TaskId id) {
         Objects.requireNonNull(id, "id");
-        synchronized (live) {
-            for (Task<?> task : live) {
-                if (task.id().equals(id)) {
-                    return true;
-                }
-            }
-            return false;
-        }
+        return diagnostics.isTaskRunning(id);
     }
 
     /** {@return the tasks spawned on this scheduler whose bodies have not finished, oldest first} */
     public List<Task<?>> pendingTasks() {
-        List<Task<?>> pending;
-        synchronized (live) {
-            pending = new ArrayList<>(live);
-        }
-        pending.sort(Comparator.comparing(Task::id));
-        return List.copyOf(pending);
+        return diagnostics.pendingTasks();
     }
 
     /** Lets the scheduler wait for real threads when nothing can run. */
     public void allowParking() {
-        allowParking = true;
+        config = config.toBuilder().allowParking(true).build();
     }
 
     /** Makes "nothing can run" a deadlock again (the default). */
     public void forbidParking() {
-        allowParking = false;
+        config = config.toBuilder().allowParking(false).build();
     }
 
     /**
@@ -682,9 +601,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
      * @throws IllegalArgumentException if the range is negative or empty
      */
     public void setTimeoutTicks(int min, int max) {
-        TestSchedulerConfig.requireTickRange(min, max);
-        timeoutTicksMin = min;
-        timeoutTicksMax = max;
+        config = config.toBuilder().timeoutTicks(min, max).build();
     }
 
     /** {@return the seeded random generator behind every choice, for tests that need randomness too} */
@@ -694,10 +611,13 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     /** {@return the seed the current run uses} */
     public long seed() {
-        return seed;
+        return config.seed();
     }
 
-    /** {@return the configuration the scheduler was built with} */
+    /**
+     * {@return the configuration now: as built, with the seed of the last {@link #reseed} and what
+     * {@link #allowParking()}, {@link #forbidParking()} and {@link #setTimeoutTicks} set since}
+     */
     public TestSchedulerConfig config() {
         return config;
     }
@@ -721,13 +641,10 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     }
 
     private void reseedState(long newSeed) {
-        this.seed = newSeed;
-        this.rng = new SplittableRandom(newSeed);
-        this.trace = config.recordTrace() ? new ArrayList<>() : null;
-        synchronized (live) {
-            this.ordinals = config.recordTrace() ? new HashMap<>() : null;
-            this.spawned = 0;
-        }
+        config = config.toBuilder().seed(newSeed).build();
+        rng = new SplittableRandom(newSeed);
+        trace = config.recordTrace() ? new ArrayList<>() : null;
+        diagnostics.restartOrdinals(config.recordTrace());
     }
 
     /**
@@ -750,82 +667,16 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
     public void endTest() {
         requireSchedulerThread("endTest");
         runUntilParked();
-        AssertionError failure = null;
-        for (AssertionError found : new AssertionError[] {nondeterminismFailure(), unobservedFailures(), observerFailure()}) {
-            if (failure == null) {
-                failure = found;
-            } else if (found != null) {
-                failure.addSuppressed(found);
-            }
-        }
+        AssertionError failure = diagnostics.endOfTest(seed());
         if (failure != null) {
             throw failure;
         }
     }
 
-    private AssertionError nondeterminismFailure() {
-        List<Throwable> arrivals;
-        synchronized (outsideArrivals) {
-            arrivals = List.copyOf(outsideArrivals);
-            outsideArrivals.clear();
-        }
-        if (arrivals.isEmpty()) {
-            return null;
-        }
-        AssertionError error = new AssertionError("Your test is not deterministic: " + arrivals.size()
-                + (arrivals.size() == 1 ? " wake-up" : " wake-ups") + " came from outside the TestScheduler (seed "
-                + seed + ") while parking was forbidden. The first: " + arrivals.getFirst().getMessage()
-                + ". Its stack is the cause below. Use executor.timer(...) instead of Thread.sleep, and keep real "
-                + "threads out of the test, or call allowParking() if the test really waits for them.",
-                arrivals.getFirst());
-        arrivals.stream().skip(1).forEach(error::addSuppressed);
-        return error;
-    }
-
-    private AssertionError observerFailure() {
-        List<Throwable> failures;
-        synchronized (observerFailures) {
-            failures = List.copyOf(observerFailures);
-            observerFailures.clear();
-        }
-        if (failures.isEmpty()) {
-            return null;
-        }
-        AssertionError error = new AssertionError(failures.size() + (failures.size() == 1 ? " task observer" : " task observers")
-                + " failed (seed " + seed + "). The first: " + failures.getFirst().getMessage() + ".", failures.getFirst());
-        failures.stream().skip(1).forEach(error::addSuppressed);
-        return error;
-    }
-
-    private AssertionError unobservedFailures() {
-        List<Task<?>> unobserved = new ArrayList<>();
-        synchronized (live) {
-            for (Task<?> task : failed) {
-                if (task.isDetached() || !task.isObserved()) {
-                    unobserved.add(task);
-                }
-            }
-            failed.clear();
-        }
-        if (unobserved.isEmpty()) {
-            return null;
-        }
-        StringBuilder message = new StringBuilder().append(unobserved.size())
-                .append(unobserved.size() == 1 ? " task" : " tasks")
-                .append(" failed and nobody joined or handled the failure (seed ").append(seed).append("):");
-        for (Task<?> task : unobserved) {
-            message.append(System.lineSeparator()).append("  ").append(task.metadata().describe())
-                    .append(task.isDetached() ? " (detached)" : "").append(" failed with ")
-                    .append(task.exceptionNow()).append(spawnedAt(task.metadata()));
-        }
-        AssertionError error = new AssertionError(message.toString(), unobserved.getFirst().exceptionNow());
-        unobserved.stream().skip(1).forEach(task -> error.addSuppressed(task.exceptionNow()));
-        return error;
-    }
-
     /**
      * Stops accepting work: cancels every pending task and lets their bodies unwind (a bounded
-     * number of steps), then rejects every new step with {@link RejectedExecutionException}.
+     * number of steps), cancels every pending timer task, then rejects every new step with
+     * {@link RejectedExecutionException}.
      */
     @Override
     public void close() {
@@ -836,8 +687,11 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             for (Task<?> task : pendingTasks()) {
                 task.cancel(true);
             }
-            for (int i = 0; i < CLOSE_STEP_LIMIT && step(); i++) {
-                // let cancelled bodies unwind
+            // A bounded number of steps lets the cancelled bodies unwind.
+            for (int unwound = 0; unwound < CLOSE_STEP_LIMIT; unwound++) {
+                if (!step()) {
+                    break;
+                }
             }
         }
         closed = true;
@@ -847,12 +701,12 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     private boolean step() {
         drainInbox();
-        Timer due = pollDueTimer();
+        Runnable due = timers.pollDue(clockNanos);
         if (due != null) {
             if (trace != null) {
-                record("timer@" + Duration.ofNanos(due.deadline));
+                record("timer@" + Duration.ofNanos(clockNanos));
             }
-            due.step.run();
+            due.run();
             return true;
         }
         Step step = runQueue.poll(rng, blockedSessions);
@@ -863,7 +717,7 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             return false;
         }
         if (trace != null) {
-            record(traceName(step.meta()));
+            record(diagnostics.traceName(step.meta()));
         }
         TaskMetadata previous = runningStep;
         runningStep = step.meta();
@@ -873,6 +727,11 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
             runningStep = previous;
         }
         return true;
+    }
+
+    private long nextDeadline() {
+        drainInbox();
+        return timers.nextDeadline();
     }
 
     private void enqueue(Runnable runnable, TaskMetadata meta) {
@@ -895,55 +754,20 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
     }
 
-    private void acceptTimer(Timer timer) {
-        timer.sequence = timerSequence++;
-        timers.add(timer);
-    }
-
     private void drainInbox() {
         for (Object arrival = inbox.poll(); arrival != null; arrival = inbox.poll()) {
             if (arrival instanceof Step step) {
                 accept(step.runnable(), step.meta());
             } else {
-                acceptTimer((Timer) arrival);
+                ((PendingTimer) arrival).arrive();
             }
-        }
-    }
-
-    private Timer nextTimer() {
-        Timer head = timers.peek();
-        while (head != null && head.isCancelled()) {
-            timers.poll();
-            cancelledTimers.decrementAndGet();
-            head = timers.peek();
-        }
-        return head;
-    }
-
-    private Timer pollDueTimer() {
-        for (Timer head = nextTimer(); head != null && head.deadline <= clockNanos; head = nextTimer()) {
-            timers.poll();
-            if (head.fire()) {
-                return head;
-            }
-        }
-        return null;
-    }
-
-    private void timerCancelled() {
-        cancelledTimers.incrementAndGet();
-        // Only the scheduler's thread touches the heap; other threads leave the entry for nextTimer().
-        int cancelled = cancelledTimers.get();
-        if (cancelled > 64 && cancelled > timers.size() / 2 && onSchedulerThread()) {
-            int before = timers.size();
-            timers.removeIf(Timer::isCancelled);
-            cancelledTimers.addAndGet(timers.size() - before);
         }
     }
 
     private long drawTimeoutTicks() {
-        return timeoutTicksMin == timeoutTicksMax ? timeoutTicksMin
-                : rng.nextLong(timeoutTicksMin, (long) timeoutTicksMax + 1);
+        TestSchedulerConfig current = config;
+        return current.timeoutTicksMin() == current.timeoutTicksMax() ? current.timeoutTicksMin()
+                : rng.nextLong(current.timeoutTicksMin(), (long) current.timeoutTicksMax() + 1);
     }
 
     private boolean onSchedulerThread() {
@@ -975,13 +799,13 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     private void requireOpen(String what) {
         if (closed) {
-            throw new RejectedExecutionException("TestScheduler (seed " + seed + ") is closed and cannot accept " + what);
+            throw new RejectedExecutionException("TestScheduler (seed " + seed() + ") is closed and cannot accept " + what);
         }
     }
 
     private void arrivedFromOutside(String what) {
-        if (!allowParking) {
-            outsideArrivals.add(new OutsideArrival(what + " from thread \"" + Thread.currentThread().getName() + "\""));
+        if (!config.allowParking()) {
+            diagnostics.arrivedFromOutside(what);
         }
     }
 
@@ -991,43 +815,9 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
         }
     }
 
-    private String traceName(TaskMetadata meta) {
-        Integer ordinal;
-        synchronized (live) {
-            ordinal = ordinals == null ? null : ordinals.get(meta.id());
-        }
-        String name = ordinal == null ? "task ?" : "task " + ordinal;
-        String where = meta.isForeground() ? " fg" : "";
-        return meta.label() == null ? name + where : name + " \"" + meta.label() + "\"" + where;
-    }
-
     /** A wait that can never end: the headline, then every pending task and where it is parked. */
     private IllegalStateException stuck(String headline) {
-        String lineBreak = System.lineSeparator();
-        StringBuilder out = new StringBuilder(headline);
-        List<Task<?>> pending = pendingTasks();
-        if (pending.isEmpty()) {
-            out.append(" No task is pending, so nothing this scheduler runs will ever complete it.");
-        } else {
-            out.append(' ').append(pending.size()).append(pending.size() == 1 ? " task is" : " tasks are")
-                    .append(" pending:");
-            for (Task<?> task : pending) {
-                out.append(lineBreak).append("  ").append(task.dump().replace(lineBreak, lineBreak + "  "));
-            }
-        }
-        if (!blockedSessions.isEmpty()) {
-            out.append(lineBreak).append("Foreground sessions inside blockOn, whose own steps cannot run until it returns: ")
-                    .append(blockedSessions).append('.');
-        }
-        out.append(lineBreak).append("If the test really waits for other threads or I/O, call allowParking().");
-        if (!config.capturePendingTraces()) {
-            out.append(" Spawn sites were not recorded: build the scheduler with capturePendingTraces(true).");
-        }
-        return new IllegalStateException(out.toString());
-    }
-
-    private static String spawnedAt(TaskMetadata meta) {
-        return meta.spawnSite() == null ? "" : ", spawned at " + meta.spawnSite();
+        return diagnostics.stuck(headline, blockedSessions, config.capturePendingTraces());
     }
 
     private static long saturatedAdd(long a, long b) {
@@ -1037,89 +827,44 @@ public final class TestScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public String toString() {
-        return "TestScheduler[seed=" + seed + ", now=" + now() + ", thread=\"" + thread.getName() + "\"]";
+        return "TestScheduler[seed=" + seed() + ", now=" + now() + ", thread=\"" + thread.getName() + "\"]";
     }
 
-    /** Tracks the tasks spawned on this scheduler until their bodies finish. */
-    private final class LiveTasks implements TaskObserver {
+    /**
+     * A timer handed in from another thread: cancellable at once, and added to the heap when the
+     * scheduler's thread drains its inbox (unless it was cancelled by then).
+     */
+    private final class PendingTimer implements Cancellable {
 
-        @Override
-        public void taskSpawned(Task<?> task) {
-            synchronized (live) {
-                live.add(task);
-                if (ordinals != null) {
-                    ordinals.put(task.id(), ++spawned);
-                }
-            }
-        }
+        private final long deadline;
+        private Runnable step;
+        private Cancellable inHeap;
+        private boolean cancelled;
 
-        @Override
-        public void taskFinished(Task<?> task, Future.State outcome) {
-            synchronized (live) {
-                live.remove(task);
-                if (outcome == Future.State.FAILED) {
-                    failed.add(task);
-                }
-            }
-        }
-    }
-
-    /** A step or timer waiting for its deadline; cancellable from any thread. */
-    private final class Timer implements Cancellable, Comparable<Timer> {
-
-        private static final VarHandle STATE;
-        private static final int PENDING = 0;
-        private static final int FIRED = 1;
-        private static final int CANCELLED = 2;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        final long deadline;
-        final Runnable step;
-        long sequence;
-        @SuppressWarnings("unused") // through STATE
-        private volatile int state;
-
-        Timer(long deadline, Runnable step) {
+        PendingTimer(long deadline, Runnable step) {
             this.deadline = deadline;
             this.step = step;
         }
 
-        boolean fire() {
-            return STATE.compareAndSet(this, PENDING, FIRED);
-        }
-
-        boolean isCancelled() {
-            return state == CANCELLED;
+        synchronized void arrive() {
+            if (!cancelled) {
+                inHeap = timers.add(deadline, step);
+                step = null;
+            }
         }
 
         @Override
-        public boolean cancel() {
-            if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
+        public synchronized boolean cancel() {
+            if (cancelled) {
                 return false;
             }
-            timerCancelled();
+            if (inHeap != null) {
+                cancelled = inHeap.cancel();
+                return cancelled;
+            }
+            cancelled = true;
+            step = null;
             return true;
-        }
-
-        @Override
-        public int compareTo(Timer other) {
-            int byDeadline = Long.compare(deadline, other.deadline);
-            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
-        }
-    }
-
-    /** Where a wake-up from outside the scheduler came from: its stack is the arrival's stack. */
-    private static final class OutsideArrival extends RuntimeException {
-
-        OutsideArrival(String message) {
-            super(message);
         }
     }
 }

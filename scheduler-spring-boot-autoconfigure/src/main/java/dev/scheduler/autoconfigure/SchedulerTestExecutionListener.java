@@ -3,6 +3,8 @@ package dev.scheduler.autoconfigure;
 import dev.scheduler.Scheduler;
 import dev.scheduler.Task;
 import dev.scheduler.TaskId;
+import dev.scheduler.TaskReport;
+import dev.scheduler.test.SeedRun;
 import dev.scheduler.test.Seeds;
 import dev.scheduler.test.TestScheduler;
 import java.util.List;
@@ -39,6 +41,7 @@ public final class SchedulerTestExecutionListener extends AbstractTestExecutionL
     private static final int ORDER = 4_000;
 
     private static final String RUNNING_BEFORE = SchedulerTestExecutionListener.class.getName() + ".runningBefore";
+    private static final String RUN = SchedulerTestExecutionListener.class.getName() + ".run";
 
     /** Creates the listener; Spring's test framework does. */
     public SchedulerTestExecutionListener() {
@@ -57,7 +60,7 @@ public final class SchedulerTestExecutionListener extends AbstractTestExecutionL
         }
         long seed = testContext.getApplicationContext().getEnvironment()
                 .getProperty("scheduler.test.seed", Long.class, 0L);
-        scheduler.reseed(Seeds.resolve(seed, 1).first());
+        testContext.setAttribute(RUN, SeedRun.reseeded(scheduler, Seeds.resolve(seed, 1).first()));
         testContext.setAttribute(RUNNING_BEFORE, ids(scheduler.pendingTasks()));
     }
 
@@ -67,12 +70,8 @@ public final class SchedulerTestExecutionListener extends AbstractTestExecutionL
         if (scheduler == null) {
             return;
         }
-        AssertionError failure = null;
-        try {
-            scheduler.endTest();
-        } catch (AssertionError ended) {
-            failure = ended;
-        }
+        SeedRun run = (SeedRun) testContext.removeAttribute(RUN);
+        Throwable failure = (run != null ? run : SeedRun.reseeded(scheduler, scheduler.seed())).end(null);
         @SuppressWarnings("unchecked")
         Set<TaskId> runningBefore = (Set<TaskId>) testContext.removeAttribute(RUNNING_BEFORE);
         List<Task<?>> leftover = scheduler.pendingTasks().stream()
@@ -87,8 +86,11 @@ public final class SchedulerTestExecutionListener extends AbstractTestExecutionL
             }
             failure = leak;
         }
+        if (failure instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
         if (failure != null) {
-            throw failure;
+            throw (Error) failure;
         }
     }
 
@@ -106,18 +108,12 @@ public final class SchedulerTestExecutionListener extends AbstractTestExecutionL
     }
 
     private static String describeLeak(TestContext testContext, TestScheduler scheduler, List<Task<?>> leftover) {
-        String lineBreak = System.lineSeparator();
-        StringBuilder message = new StringBuilder(testContext.getTestClass().getSimpleName()).append('.')
-                .append(testContext.getTestMethod().getName()).append(" left ").append(leftover.size())
-                .append(leftover.size() == 1 ? " task" : " tasks")
-                .append(" unfinished on the application's TestScheduler (seed ").append(scheduler.seed())
-                .append(", virtual time ").append(scheduler.now()).append("):");
-        for (Task<?> task : leftover) {
-            message.append(lineBreak).append("  ").append(task.dump().replace(lineBreak, lineBreak + "  "));
-        }
-        message.append(lineBreak).append(leftover.size() == 1 ? "It was" : "They were")
-                .append(" cancelled, so that the next test starts clean. Join, cancel or close what a test spawns "
-                        + "before it ends; advanceClock(...) runs what waits for timers.");
-        return message.toString();
+        TaskReport report = new TaskReport(testContext.getTestClass().getSimpleName() + "."
+                + testContext.getTestMethod().getName() + " left " + leftover.size()
+                + (leftover.size() == 1 ? " task" : " tasks") + " unfinished on the application's TestScheduler (seed "
+                + scheduler.seed() + ", virtual time " + scheduler.now() + "):", leftover);
+        return report + System.lineSeparator() + (leftover.size() == 1 ? "It was" : "They were")
+                + " cancelled, so that the next test starts clean. Join, cancel or close what a test spawns "
+                + "before it ends; advanceClock(...) runs what waits for timers.";
     }
 }

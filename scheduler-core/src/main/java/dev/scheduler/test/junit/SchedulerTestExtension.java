@@ -1,5 +1,6 @@
 package dev.scheduler.test.junit;
 
+import dev.scheduler.test.SeedRun;
 import dev.scheduler.test.Seeds;
 import dev.scheduler.test.TestScheduler;
 import dev.scheduler.test.TestSchedulerConfig;
@@ -19,16 +20,15 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Provides one invocation per seed for {@link SchedulerTest} methods. A fresh scheduler lives in
- * its invocation's store, so JUnit closes it when the invocation ends; a scheduler supplied by a
- * {@link TestSchedulerSource} is only reseeded and ended. The first run's trace of a determinism
- * check lives in the method's store until its replay compares.
+ * Provides one invocation per seed for {@link SchedulerTest} methods, each a {@link SeedRun}: on a
+ * fresh scheduler, or on one a {@link TestSchedulerSource} supplies, reseeded. The run lives in its
+ * invocation's store from parameter resolution to the end of the method. The first run's trace of
+ * a determinism check lives in the method's store until its replay compares.
  */
 final class SchedulerTestExtension implements TestTemplateInvocationContextProvider {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SchedulerTestExtension.class);
-    private static final String SCHEDULER = "scheduler";
-    private static final String SHARED = "shared-scheduler";
+    private static final String RUN = "run";
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
@@ -87,25 +87,29 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             ExtensionContext.Store store = context.getStore(NAMESPACE);
-            TestScheduler shared = store.get(SHARED, TestScheduler.class);
-            if (shared != null) {
-                return shared;
+            SeedRun run = store.get(RUN, SeedRun.class);
+            if (run == null) {
+                run = start(context);
+                store.put(RUN, run);
             }
+            return run.scheduler();
+        }
+
+        private SeedRun start(ExtensionContext context) {
             TestScheduler supplied = suppliedScheduler(context);
-            if (supplied != null) {
-                if (invocation.settings().checkDeterminism()) {
-                    throw new ExtensionConfigurationException("@SchedulerTest(checkDeterminism = true) needs a fresh "
-                            + "scheduler per run, but " + context.getRequiredTestMethod().getName() + " runs on a shared "
-                            + "one; a cached context carries state from run to run, so its traces cannot be compared");
-                }
-                supplied.reseed(invocation.seed());
-                if (invocation.settings().allowParking()) {
-                    supplied.allowParking();
-                }
-                store.put(SHARED, supplied);
-                return supplied;
+            if (supplied == null) {
+                return SeedRun.fresh(invocation.config());
             }
-            return store.computeIfAbsent(SCHEDULER, key -> new TestScheduler(invocation.config()), TestScheduler.class);
+            if (invocation.settings().checkDeterminism()) {
+                throw new ExtensionConfigurationException("@SchedulerTest(checkDeterminism = true) needs a fresh "
+                        + "scheduler per run, but " + context.getRequiredTestMethod().getName() + " runs on a shared "
+                        + "one; a cached context carries state from run to run, so its traces cannot be compared");
+            }
+            SeedRun run = SeedRun.reseeded(supplied, invocation.seed());
+            if (invocation.settings().allowParking()) {
+                supplied.allowParking();
+            }
+            return run;
         }
 
         private static TestScheduler suppliedScheduler(ExtensionContext context) {
@@ -131,37 +135,24 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
             } catch (Throwable thrown) {
                 failure = thrown;
             }
-            ExtensionContext.Store store = context.getStore(NAMESPACE);
-            TestScheduler shared = store.remove(SHARED, TestScheduler.class);
-            TestScheduler scheduler = shared != null ? shared : store.get(SCHEDULER, TestScheduler.class);
-            if (scheduler != null) {
-                try {
-                    scheduler.endTest();
-                    if (shared != null && invocation.settings().allowParking()) {
-                        shared.forbidParking();
-                    }
-                    if (failure == null && invocation.settings().checkDeterminism()) {
-                        compareTraces(scheduler, context);
-                    }
-                } catch (Throwable thrown) {
-                    if (failure == null) {
+            SeedRun run = context.getStore(NAMESPACE).remove(RUN, SeedRun.class);
+            if (run != null) {
+                failure = run.end(failure);
+                if (invocation.settings().allowParking()) {
+                    run.scheduler().forbidParking();
+                }
+                if (failure == null && invocation.settings().checkDeterminism()) {
+                    try {
+                        compareTraces(run.scheduler(), context);
+                    } catch (Throwable thrown) {
                         failure = thrown;
-                    } else {
-                        failure.addSuppressed(thrown);
                     }
                 }
             }
-            if (failure == null) {
-                return;
+            if (failure != null) {
+                throw SeedRun.verdict(invocation.seed(), failure, context.getRequiredTestClass().getName(),
+                        context.getRequiredTestMethod().getName());
             }
-            if (Seeds.isTestAbort(failure)) {
-                throw failure;
-            }
-            String testClass = context.getRequiredTestClass().getName();
-            String testMethod = context.getRequiredTestMethod().getName();
-            // Printed too, so the seed sits in the build log next to the test's own output.
-            System.err.println(Seeds.failureMessage(invocation.seed(), testClass, testMethod));
-            throw Seeds.failingSeed(invocation.seed(), testClass, testMethod, failure);
         }
 
         private void compareTraces(TestScheduler scheduler, ExtensionContext context) {

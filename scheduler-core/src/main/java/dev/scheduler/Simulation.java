@@ -1,0 +1,40 @@
+package dev.scheduler;
+
+import java.time.Duration;
+
+/**
+ * The test hooks a simulated scheduler offers, which the executors' own {@code deprioritize},
+ * {@code tick}, {@code runUntilParked}, {@code advanceClock} and {@code simulateRandomDelay} reach
+ * through {@link Scheduler#as(Class)}: the {@code TestScheduler} is one. On any other scheduler
+ * those executor methods fail, saying so.
+ */
+public interface Simulation {
+
+    /**
+     * Makes background tasks with {@code label} spawned from now on run only when nothing else can.
+     *
+     * @param label the label
+     */
+    void deprioritize(TaskLabel label);
+
+    /**
+     * Runs one step.
+     *
+     * @return whether a step ran
+     */
+    boolean tick();
+
+    /** Runs steps until none can run without time passing. */
+    void runUntilParked();
+
+    /**
+     * Moves virtual time forward by {@code duration}, firing every timer that falls due in deadline
+     * order.
+     *
+     * @param duration how far; zero or positive
+     */
+    void advanceClock(Duration duration);
+
+    /** Lets a random number of other steps run first: inside a task body the body yields. */
+    void simulateRandomDelay();
+}
