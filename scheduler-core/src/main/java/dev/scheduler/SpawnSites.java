@@ -1,31 +1,35 @@
 package dev.scheduler;
 
 import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.ServiceLoader;
 
 /**
  * Finds where a task was spawned: the first frame on the spawning stack that belongs to neither
- * this library (its core, its Spring {@code TaskExecutor}/{@code TaskScheduler} adapters) nor the
- * JDK nor Spring (whose proxies stand between a bean and our executor).
+ * this library's core nor the JDK, nor to code a {@link SpawnSiteFilter} calls infrastructure.
  */
 final class SpawnSites {
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Object CORE_LOCATION = locationOf(SpawnSites.class);
-
-    /** The Spring adapters that spawn on their caller's behalf: the caller is the spawn site. */
-    private static final Set<String> BRIDGES = Set.of(
-            "dev.scheduler.autoconfigure.SchedulerTaskExecutor", "dev.scheduler.autoconfigure.SchedulerTaskScheduler");
+    private static final List<SpawnSiteFilter> FILTERS = load();
 
     private static final ClassValue<Boolean> INTERNAL = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
             String name = type.getName();
-            return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
-                    || name.startsWith("org.springframework.")
-                    || BRIDGES.contains(name)
-                    || (CORE_LOCATION != null && Objects.equals(CORE_LOCATION, locationOf(type)));
+            if (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
+                    || CORE_LOCATION != null && Objects.equals(CORE_LOCATION, locationOf(type))) {
+                return true;
+            }
+            for (SpawnSiteFilter filter : FILTERS) {
+                if (filter.isInfrastructure(type)) {
+                    return true;
+                }
+            }
+            return false;
         }
     };
 
@@ -39,6 +43,12 @@ final class SpawnSites {
                 .findFirst()
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .orElse(null));
+    }
+
+    private static List<SpawnSiteFilter> load() {
+        List<SpawnSiteFilter> filters = new ArrayList<>();
+        ServiceLoader.load(SpawnSiteFilter.class, SpawnSites.class.getClassLoader()).forEach(filters::add);
+        return List.copyOf(filters);
     }
 
     private static Object locationOf(Class<?> type) {

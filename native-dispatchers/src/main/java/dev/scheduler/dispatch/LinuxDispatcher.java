@@ -7,8 +7,8 @@ package dev.scheduler.dispatch;
  * resolution), the design of calloop. Natives are called through {@code java.lang.foreign}; no
  * native library ships with it.
  *
- * <p>Timers run on the main loop thread, {@link Dispatcher} for the
- * lifecycle. {@link #close()} closes its three file descriptors.
+ * <p>Timers run on the main loop thread, so a long foreground step delays them; see
+ * {@link Dispatcher} for the lifecycle. {@link #close()} closes its three file descriptors.
  */
 public final class LinuxDispatcher extends AbstractDispatcher {
 

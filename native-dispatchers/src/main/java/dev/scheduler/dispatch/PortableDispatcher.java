@@ -7,8 +7,8 @@ package dev.scheduler.dispatch;
  * JDK. {@link Dispatchers} falls back to it on an unknown operating system, or when a native
  * dispatcher cannot load.
  *
- * <p>Timers run on the main loop thread, {@link Dispatcher} for the
- * lifecycle.
+ * <p>Timers run on the main loop thread, so a long foreground step delays them; see
+ * {@link Dispatcher} for the lifecycle.
  */
 public final class PortableDispatcher extends AbstractDispatcher {
 

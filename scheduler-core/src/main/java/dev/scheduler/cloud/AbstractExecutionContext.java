@@ -37,7 +37,7 @@ import java.util.function.Supplier;
 public abstract sealed class AbstractExecutionContext implements ExecutionContext, PlatformRuntime
         permits SimulatedExecutionContext, WorkerExecutionContext {
 
-    private static final System.Logger LOG = System.getLogger(WorkerSession.class.getName());
+    private static final System.Logger LOG = System.getLogger(AbstractExecutionContext.class.getName());
 
     private final Map<SessionId, WorkerSession> sessions = new ConcurrentHashMap<>();
     private final CleanupPolicy policy;

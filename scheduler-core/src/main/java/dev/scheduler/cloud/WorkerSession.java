@@ -72,7 +72,7 @@ public final class WorkerSession implements AutoCloseable {
         return new SessionState(id, running.size(), allowed, running.size() - allowed, failedWaitUntil, passesThrough);
     }
 
-    /** Ends this session in its execution context; see {@link SimulatedExecutionContext#endSession}. */
+    /** Ends this session in its execution context; see {@link AbstractExecutionContext#endSession}. */
     @Override
     public void close() {
         context.endSession(id);

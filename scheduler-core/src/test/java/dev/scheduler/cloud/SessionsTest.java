@@ -463,7 +463,7 @@ class SessionsTest {
     private static final class CapturedLog extends Handler implements AutoCloseable {
 
         // A strong reference: java.util.logging keeps loggers weakly, and a collected one loses its handler.
-        private final Logger logger = Logger.getLogger(WorkerSession.class.getName());
+        private final Logger logger = Logger.getLogger(AbstractExecutionContext.class.getName());
         private final List<LogRecord> records = new CopyOnWriteArrayList<>();
         private final boolean parentHandlers = logger.getUseParentHandlers();
 

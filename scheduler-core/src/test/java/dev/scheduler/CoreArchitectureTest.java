@@ -1,0 +1,57 @@
+package dev.scheduler;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.AccessibleObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The core's place in the layering, stated as rules over its classes: core &larr; natives &larr;
+ * autoconfigure &larr; samples, with no arrow backwards; the API knows nothing of its test support;
+ * only {@code TaskThreads} reaches into the JDK.
+ */
+class CoreArchitectureTest {
+
+    private static final JavaClasses CORE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+            .importPackages("dev.scheduler");
+
+    @Test
+    void theCoreNeedsNothingButTheJdkAndTheJUnitApiForItsExtension() {
+        classes().should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler..")
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.junit..")
+                .check(CORE);
+        classes().that().resideOutsideOfPackage("dev.scheduler.test.junit..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler..")
+                .check(CORE);
+    }
+
+    @Test
+    void theCoreKnowsNoneOfTheModulesBuiltOnIt() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.scheduler.dispatch..",
+                "dev.scheduler.micrometer..", "dev.scheduler.autoconfigure..", "dev.scheduler.sample..")
+                .check(CORE);
+    }
+
+    @Test
+    void theApiKnowsNothingOfItsTestSupport() {
+        noClasses().that().resideInAnyPackage("dev.scheduler", "dev.scheduler.cloud", "dev.scheduler.timer")
+                .should().dependOnClassesThat().resideInAPackage("dev.scheduler.test..")
+                .check(CORE);
+    }
+
+    @Test
+    void onlyTaskThreadsReachesIntoTheJdk() {
+        noClasses().that().doNotHaveFullyQualifiedName(TaskThreads.class.getName())
+                .should().callMethod(MethodHandles.class, "privateLookupIn", Class.class, MethodHandles.Lookup.class)
+                .orShould().callMethod(AccessibleObject.class, "setAccessible", boolean.class)
+                .orShould().dependOnClassesThat().resideInAPackage("jdk.internal..")
+                .check(CORE);
+    }
+}
