@@ -195,48 +195,4 @@ class ExecutorTest {
             assertThat(scheduler.now()).isEqualTo(TestScheduler.START);
         }
     }
-
-    /** Delegates every method, so tests can override one. */
-    private static class ForwardingScheduler implements Scheduler {
-        private final Scheduler delegate;
-
-        ForwardingScheduler(Scheduler delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void schedule(Runnable step, TaskMetadata meta) {
-            delegate.schedule(step, meta);
-        }
-
-        @Override
-        public Cancellable scheduleAfter(Duration delay, Runnable step) {
-            return delegate.scheduleAfter(delay, step);
-        }
-
-        @Override
-        public boolean park(Duration timeout) {
-            return delegate.park(timeout);
-        }
-
-        @Override
-        public Unparker unparker() {
-            return delegate.unparker();
-        }
-
-        @Override
-        public boolean isMainThread() {
-            return delegate.isMainThread();
-        }
-
-        @Override
-        public java.time.Instant now() {
-            return delegate.now();
-        }
-
-        @Override
-        public QueueDepths queueDepths() {
-            return delegate.queueDepths();
-        }
-    }
 }

@@ -7,7 +7,6 @@ import dev.scheduler.cloud.CleanupPolicy;
 import dev.scheduler.cloud.WorkerExecutionContext;
 import dev.scheduler.test.TestScheduler;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -181,7 +180,7 @@ class FaultInjectionTest {
         void onOtherSchedulersGoesToReportObserverFailure() throws Exception {
             try (ThreadPoolScheduler threads = new ThreadPoolScheduler()) {
                 List<String> reported = new CopyOnWriteArrayList<>();
-                Scheduler reporting = new Delegating(threads) {
+                Scheduler reporting = new ForwardingScheduler(threads) {
                     @Override
                     public void reportObserverFailure(TaskObserver observer, Task<?> task, Throwable failure) {
                         reported.add(observer + " " + task.label().orElseThrow() + " " + failure.getMessage());
@@ -270,12 +269,12 @@ class FaultInjectionTest {
     }
 
     /** Refuses every step with the exception it was given. */
-    private static final class FailingScheduler extends Delegating {
+    private static final class FailingScheduler extends ForwardingScheduler {
 
         private final RuntimeException failure;
 
         FailingScheduler(RuntimeException failure) {
-            super(null);
+            super(new TestScheduler());
             this.failure = failure;
         }
 
@@ -286,7 +285,7 @@ class FaultInjectionTest {
     }
 
     /** Passes steps on until told to fail. */
-    private static final class SwitchableScheduler extends Delegating {
+    private static final class SwitchableScheduler extends ForwardingScheduler {
 
         volatile RuntimeException failing;
 
@@ -301,51 +300,6 @@ class FaultInjectionTest {
                 throw failure;
             }
             super.schedule(step, meta);
-        }
-    }
-
-    /** A scheduler that hands everything to another. */
-    private static class Delegating implements Scheduler {
-
-        private final Scheduler delegate;
-
-        Delegating(Scheduler delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void schedule(Runnable step, TaskMetadata meta) {
-            delegate.schedule(step, meta);
-        }
-
-        @Override
-        public Cancellable scheduleAfter(Duration delay, Runnable step) {
-            return delegate.scheduleAfter(delay, step);
-        }
-
-        @Override
-        public boolean park(Duration timeout) {
-            return delegate.park(timeout);
-        }
-
-        @Override
-        public Unparker unparker() {
-            return delegate.unparker();
-        }
-
-        @Override
-        public boolean isMainThread() {
-            return delegate != null && delegate.isMainThread();
-        }
-
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public QueueDepths queueDepths() {
-            return QueueDepths.EMPTY;
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.scheduler.dispatch;
 
+import static dev.scheduler.ModelChecks.check;
+import static dev.scheduler.ModelChecks.join;
+
 import dev.scheduler.Priority;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
@@ -83,21 +86,6 @@ public class WorkerPoolModelCheckTest {
             }
             done.incrementAndGet();
         };
-    }
-
-    /** A plain check: assertion libraries do not mix with the model checker's instrumentation. */
-    private static void check(boolean holds, String what) {
-        if (!holds) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static void submit(Admission admission, WorkerPool pool, Runnable step) {

@@ -1,5 +1,8 @@
 package dev.scheduler.test;
 
+import static dev.scheduler.ModelChecks.check;
+import static dev.scheduler.ModelChecks.join;
+
 import dev.scheduler.Priority;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
@@ -53,20 +56,5 @@ public class TestSchedulerInboxModelCheckTest {
 
     private static TaskMetadata meta() {
         return new TaskMetadata(TaskId.next(), null, Priority.MEDIUM, null, null);
-    }
-
-    /** A plain check: assertion libraries do not mix with the model checker's instrumentation. */
-    private static void check(boolean holds, String what) {
-        if (!holds) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }
