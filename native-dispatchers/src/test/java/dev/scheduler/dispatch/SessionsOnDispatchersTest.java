@@ -43,7 +43,7 @@ class SessionsOnDispatchersTest {
             for (int i = 0; i < 1_000; i++) {
                 SessionId request = platform.createSession();
                 int answer = platform.withSession(request, () -> {
-                    platform.waitUntil(() -> platform.delay(Duration.ofMillis(1)).join());
+                    platform.waitUntil(() -> platform.delay(Duration.ofMillis(1)));
                     return executor.spawn(() -> executor.spawn(() -> 20).join() + 1).join();
                 });
 
@@ -89,7 +89,7 @@ class SessionsOnDispatchersTest {
                 SimulatedExecutionContext platform = new SimulatedExecutionContext(loop, CleanupPolicy.FAIL);
                 SessionId request = platform.createSession();
                 Task<String> handler = platform.withSession(request, () -> loop.spawn(() -> {
-                    platform.waitUntil(() -> platform.delay(Duration.ofMillis(1)).join());
+                    platform.waitUntil(() -> platform.delay(Duration.ofMillis(1)));
                     return background.spawn(() -> "handled").join() + " on main: " + dispatcher.isMainThread();
                 }));
                 handler.whenComplete((value, failure) -> {

@@ -242,9 +242,9 @@ public abstract sealed class AbstractExecutionContext implements ExecutionContex
     }
 
     @Override
-    public Task<Void> delay(Duration duration) {
+    public void delay(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        return timer(duration);
+        timer(duration).join();
     }
 
     private WorkerSession current(String operation) {

@@ -12,6 +12,7 @@ import dev.scheduler.ThreadPoolScheduler;
 import dev.scheduler.test.TestScheduler;
 import dev.scheduler.test.junit.SchedulerTest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,11 +36,11 @@ class SessionsTest {
 
         String response = platform.withSession(request, () -> {
             Task<String> lookup = background.spawn(() -> {
-                platform.delay(Duration.ofMillis(20)).join();
+                platform.delay(Duration.ofMillis(20));
                 return "user-7";
             });
             Task<Void> audit = background.spawnLabeled(TaskLabel.of("audit-log"),
-                    () -> platform.delay(Duration.ofSeconds(5)).join());
+                    () -> platform.delay(Duration.ofSeconds(5)));
             platform.waitUntil(audit);
             return "hello " + lookup.join();
         });
@@ -59,7 +60,7 @@ class SessionsTest {
         Task<Void> leak = platform.withSession(request, () -> {
             background.spawn(() -> 1).join();
             return background.spawnLabeled(TaskLabel.of("metrics-flush"),
-                    () -> platform.delay(Duration.ofMinutes(1)).join());
+                    () -> platform.delay(Duration.ofMinutes(1)));
         });
         scheduler.runUntilParked();
 
@@ -89,7 +90,7 @@ class SessionsTest {
                     background.spawn(() -> {
                         deepest.add(background.spawn(() -> 1));
                         deepest.add(background.spawnLabeled(TaskLabel.of("grandchild"),
-                                () -> platform.delay(Duration.ofHours(1)).join()));
+                                () -> platform.delay(Duration.ofHours(1))));
                         assertThat(platform.currentSession()).contains(request);
                     });
                 });
@@ -110,9 +111,9 @@ class SessionsTest {
 
         platform.withSession(request, () -> {
             platform.waitUntil(() -> {
-                background.spawn(() -> platform.delay(Duration.ofSeconds(3)).join());
-                Task<Void> later = background.spawn(() -> platform.delay(Duration.ofSeconds(2)).join());
-                platform.delay(Duration.ofSeconds(1)).join();
+                background.spawn(() -> platform.delay(Duration.ofSeconds(3)));
+                Task<Void> later = background.spawn(() -> platform.delay(Duration.ofSeconds(2)));
+                platform.delay(Duration.ofSeconds(1));
                 later.join();
             });
         });
@@ -127,15 +128,30 @@ class SessionsTest {
     // ---------------------------------------------------------------- time, failures, policies
 
     @Test
-    void delayRunsOnVirtualTime() {
+    void delayParksTheCallingTaskUntilVirtualTimeHasPassed() {
         try (TestScheduler scheduler = new TestScheduler()) {
             SimulatedExecutionContext platform = new SimulatedExecutionContext(scheduler);
-            Task<Void> hour = platform.delay(Duration.ofHours(1));
+            Task<Instant> waited = scheduler.background().spawn(() -> {
+                platform.delay(Duration.ofHours(1));
+                return scheduler.now();
+            });
 
-            scheduler.advanceClock(Duration.ofHours(1));
+            scheduler.advanceClock(Duration.ofMinutes(59));
+            assertThat(waited.isDone()).isFalse();
+            scheduler.advanceClock(Duration.ofMinutes(1));
 
-            assertThat(hour.isDone()).isTrue();
-            assertThat(scheduler.now()).isEqualTo(TestScheduler.START.plus(Duration.ofHours(1)));
+            assertThat(waited.join()).isEqualTo(TestScheduler.START.plus(Duration.ofHours(1)));
+        }
+    }
+
+    @Test
+    void delayOnTheSchedulersOwnThreadDrivesTheClockForward() {
+        try (TestScheduler scheduler = new TestScheduler()) {
+            SimulatedExecutionContext platform = new SimulatedExecutionContext(scheduler);
+
+            platform.delay(Duration.ofHours(2));
+
+            assertThat(scheduler.now()).isEqualTo(TestScheduler.START.plus(Duration.ofHours(2)));
         }
     }
 
@@ -146,7 +162,7 @@ class SessionsTest {
         SessionId request = platform.createSession();
         platform.withSession(request, () -> {
             platform.waitUntil(() -> {
-                platform.delay(Duration.ofSeconds(1)).join();
+                platform.delay(Duration.ofSeconds(1));
                 throw new IllegalStateException("webhook refused");
             });
         });
@@ -163,7 +179,7 @@ class SessionsTest {
             WorkerExecutionContext platform = new WorkerExecutionContext(scheduler.background(), CleanupPolicy.REPORT);
             SessionId request = platform.createSession();
             Task<Void> leak = platform.withSession(request, () -> scheduler.background()
-                    .spawnLabeled(TaskLabel.of("late-flush"), () -> platform.delay(Duration.ofSeconds(1)).join()));
+                    .spawnLabeled(TaskLabel.of("late-flush"), () -> platform.delay(Duration.ofSeconds(1))));
             scheduler.runUntilParked();
 
             assertThat(platform.endSession(request)).containsExactly(leak);
@@ -190,7 +206,7 @@ class SessionsTest {
             WorkerExecutionContext platform = new WorkerExecutionContext(scheduler.background(), CleanupPolicy.CANCEL);
             SessionId request = platform.createSession();
             Task<Void> leak = platform.withSession(request, () -> scheduler.background()
-                    .spawnLabeled(TaskLabel.of("stale-poll"), () -> platform.delay(Duration.ofDays(1)).join()));
+                    .spawnLabeled(TaskLabel.of("stale-poll"), () -> platform.delay(Duration.ofDays(1))));
             scheduler.runUntilParked();
 
             assertThat(platform.endSession(request)).containsExactly(leak);
@@ -228,7 +244,7 @@ class SessionsTest {
             SimulatedExecutionContext platform = new SimulatedExecutionContext(scheduler);
             SessionId request = platform.createSession();
             Task<Void> leak = platform.withSession(request,
-                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofDays(1)).join()));
+                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofDays(1))));
             scheduler.runUntilParked();
 
             assertThatThrownBy(() -> platform.endSession(request)).isInstanceOf(SessionCleanupException.class);
@@ -248,7 +264,7 @@ class SessionsTest {
             SessionId second = platform.createSession();
 
             platform.setCurrentSession(first);
-            Task<Void> inFirst = scheduler.background().spawn(() -> platform.delay(Duration.ofSeconds(1)).join());
+            Task<Void> inFirst = scheduler.background().spawn(() -> platform.delay(Duration.ofSeconds(1)));
             platform.setCurrentSession(second);
             assertThat(platform.currentSession()).contains(second);
             assertThat(platform.withSession(first, platform::currentSession)).contains(first);
@@ -268,7 +284,7 @@ class SessionsTest {
             SessionId first = platform.createSession();
             SessionId second = platform.createSession();
             Task<java.util.Optional<SessionId>> seenLater = platform.withSession(first, () -> scheduler.background().spawn(() -> {
-                platform.delay(Duration.ofSeconds(1)).join();
+                platform.delay(Duration.ofSeconds(1));
                 return platform.currentSession();
             }));
 
@@ -346,7 +362,7 @@ class SessionsTest {
             SessionId mine = platform.createSession();
             SessionId theirs = platform.createSession();
             Task<Void> foreign = platform.withSession(theirs,
-                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofSeconds(1)).join()));
+                    () -> scheduler.background().spawn(() -> platform.delay(Duration.ofSeconds(1))));
 
             assertThatThrownBy(() -> platform.withSession(mine, () -> platform.waitUntil(foreign)))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -367,15 +383,15 @@ class SessionsTest {
             SessionId leaky = platform.createSession();
             platform.withSession(mixed, () -> {
                 background.spawn(() -> 1).join();
-                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(1)).join());
-                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(2)).join());
-                background.spawn(() -> platform.delay(Duration.ofMinutes(3)).join());
+                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(1)));
+                platform.waitUntil(() -> platform.delay(Duration.ofMinutes(2)));
+                background.spawn(() -> platform.delay(Duration.ofMinutes(3)));
             });
             platform.withSession(clean, () -> background.spawn(() -> 2).join());
             platform.endSession(ended);
             platform.withSession(leaky, () -> {
-                background.spawn(() -> platform.delay(Duration.ofMinutes(4)).join());
-                background.spawn(() -> platform.delay(Duration.ofMinutes(5)).join());
+                background.spawn(() -> platform.delay(Duration.ofMinutes(4)));
+                background.spawn(() -> platform.delay(Duration.ofMinutes(5)));
             });
             scheduler.runUntilParked();
 

@@ -37,11 +37,11 @@ public class WorkerController {
     @GetMapping("/hello/{name}")
     public String hello(@PathVariable String name) {
         Task<String> greeting = executor.spawnLabeled(TaskLabel.of("greeting"), () -> {
-            platform.delay(Duration.ofMillis(20)).join(); // stands for a lookup
+            platform.delay(Duration.ofMillis(20)); // stands for a lookup
             return "Hello, " + name + "!";
         });
         platform.waitUntil(() -> {
-            platform.delay(Duration.ofMillis(100)).join(); // stands for a slow audit store
+            platform.delay(Duration.ofMillis(100)); // stands for a slow audit store
             audit.record("greeted " + name);
         });
         return greeting.join();
@@ -56,11 +56,11 @@ public class WorkerController {
     @GetMapping("/report")
     public Task<String> report() {
         Task<Integer> orders = executor.spawnLabeled(TaskLabel.of("orders"), () -> {
-            platform.delay(Duration.ofMillis(30)).join();
+            platform.delay(Duration.ofMillis(30));
             return 12;
         });
         Task<Integer> refunds = executor.spawnLabeled(TaskLabel.of("refunds"), () -> {
-            platform.delay(Duration.ofMillis(50)).join();
+            platform.delay(Duration.ofMillis(50));
             return 2;
         });
         return executor.spawnLabeled(TaskLabel.of("report"), () -> "orders=" + orders.join() + " refunds=" + refunds.join());
@@ -74,7 +74,7 @@ public class WorkerController {
      */
     @GetMapping("/leak")
     public String leak() {
-        executor.spawnLabeled(TaskLabel.of("cache-warmer"), () -> platform.delay(Duration.ofMinutes(1)).join());
+        executor.spawnLabeled(TaskLabel.of("cache-warmer"), () -> platform.delay(Duration.ofMinutes(1)));
         return "started a cache warmer that nobody waits for";
     }
 
