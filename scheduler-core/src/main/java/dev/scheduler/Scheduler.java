@@ -184,6 +184,17 @@ public interface Scheduler {
     Instant now();
 
     /**
+     * {@return the monotonic time, in nanoseconds from an arbitrary origin, of this scheduler's clock}
+     * It is what the timed waits inside this scheduler's task bodies measure ({@code Thread.sleep},
+     * the timed waits of {@code java.util.concurrent}), once the test agent routes their clock reads
+     * here; it must move with {@link #now()}. The default is {@link System#nanoTime()}: a scheduler
+     * on the system clock leaves the waits as the JDK has them.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /**
      * Returns this scheduler as the given type, if it is one: the object-safe replacement for a
      * downcast, used to reach test hooks ({@code scheduler.as(Simulation.class)}, or the
      * {@code TestScheduler} itself). Wrapping schedulers delegate to what they wrap.

@@ -45,6 +45,11 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         task.timer(scheduler.scheduleAfter(delay, new Deadline(task)));
     }
 
+    /** {@return the scheduler the body's steps run on} */
+    Scheduler scheduler() {
+        return task.executor().scheduler();
+    }
+
     // ---------------------------------------------------------------- the body
 
     @Override

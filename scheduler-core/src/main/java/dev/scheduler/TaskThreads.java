@@ -1,5 +1,6 @@
 package dev.scheduler;
 
+import dev.scheduler.jdk.JdkHooks;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -36,6 +37,12 @@ final class TaskThreads {
         }
         NEW_VIRTUAL_THREAD = handle;
         UNAVAILABLE_REASON = reason;
+        if (handle != null) {
+            // Bodies will run on virtual threads: the JDK's internals must be the ones we follow, and
+            // the instrumented JDK (with the test agent) asks us about their timed waits.
+            ThreadWaits.requireKnownInternals();
+            JdkHooks.install(new TaskTimers());
+        }
     }
 
     private TaskThreads() {

@@ -127,7 +127,7 @@ class BadInputTest {
 
         /** TestScheduler methods that other threads may call: handing in work, and reads. */
         private static final Set<String> SCHEDULER_ANY_THREAD = Set.of("schedule", "scheduleForeground", "scheduleAfter",
-                "unparker", "now", "queueDepths", "isTaskRunning", "pendingTasks", "seed", "config", "thread", "trace",
+                "unparker", "now", "nanoTime", "queueDepths", "isTaskRunning", "pendingTasks", "seed", "config", "thread", "trace",
                 "rng", "as", "capturesSpawnSites", "isMainThread", "mainThread", "reportFailure", "reportObserverFailure",
                 "allowParking", "forbidParking", "setTimeoutTicks", "background", "close", "simulateRandomDelay",
                 "taskObserver");

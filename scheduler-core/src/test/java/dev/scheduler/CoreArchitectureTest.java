@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The core's place in the layering, stated as rules over its classes: core &larr; natives &larr;
  * autoconfigure &larr; samples, with no arrow backwards; the API knows nothing of its test support;
- * only {@code TaskThreads} reaches into the JDK.
+ * only {@code TaskThreads} and {@code ThreadWaits} reach into the JDK; the hooks the test agent puts
+ * into the bootstrap class loader see nothing but the JDK.
  */
 class CoreArchitectureTest {
 
@@ -47,11 +48,19 @@ class CoreArchitectureTest {
     }
 
     @Test
-    void onlyTaskThreadsReachesIntoTheJdk() {
+    void onlyTaskThreadsAndThreadWaitsReachIntoTheJdk() {
         noClasses().that().doNotHaveFullyQualifiedName(TaskThreads.class.getName())
+                .and().doNotHaveFullyQualifiedName(ThreadWaits.class.getName())
                 .should().callMethod(MethodHandles.class, "privateLookupIn", Class.class, MethodHandles.Lookup.class)
                 .orShould().callMethod(AccessibleObject.class, "setAccessible", boolean.class)
                 .orShould().dependOnClassesThat().resideInAPackage("jdk.internal..")
+                .check(CORE);
+    }
+
+    @Test
+    void theJdkHooksSeeNothingButTheJdkForTheyLiveInTheBootstrapClassLoader() {
+        classes().that().resideInAPackage("dev.scheduler.jdk..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler.jdk..")
                 .check(CORE);
     }
 }

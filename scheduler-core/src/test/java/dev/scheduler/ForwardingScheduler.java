@@ -41,6 +41,11 @@ public class ForwardingScheduler implements Scheduler {
     }
 
     @Override
+    public long nanoTime() {
+        return delegate.nanoTime();
+    }
+
+    @Override
     public QueueDepths queueDepths() {
         return delegate.queueDepths();
     }

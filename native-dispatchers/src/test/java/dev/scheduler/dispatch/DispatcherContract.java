@@ -683,6 +683,150 @@ abstract class DispatcherContract {
                         + "foreground steps, would be the one blocked");
     }
 
+    // ---------------------------------------------------------------- plain blocking Java inside tasks
+
+    @Test
+    void aMonitorContendedAcrossJoinsAdmitsOneTaskAtATime() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        Object monitor = new Object();
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        List<Task<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tasks.add(executor.spawn(() -> {
+                for (int round = 0; round < 20; round++) {
+                    synchronized (monitor) {
+                        mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        executor.spawn(() -> { }).join(); // unmounts with the monitor held
+                        inside.decrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Task<Void> task : tasks) {
+            task.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        }
+
+        assertThat(mostInside.get()).isEqualTo(1);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    void waitAndNotifyAllHandValuesFromAProducerToItsConsumers() {
+        Executor executor = new Executor(dispatcher);
+        List<Integer> shelf = new ArrayList<>();
+        List<Task<Integer>> consumers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            consumers.add(executor.spawn(() -> {
+                synchronized (shelf) {
+                    while (shelf.isEmpty()) {
+                        shelf.wait();
+                    }
+                    return shelf.removeFirst();
+                }
+            }));
+        }
+        executor.spawn(() -> {
+            for (int item = 1; item <= 4; item++) {
+                Thread.sleep(1);
+                synchronized (shelf) {
+                    shelf.add(item);
+                    shelf.notifyAll();
+                }
+            }
+            return null;
+        });
+
+        List<Integer> taken = new ArrayList<>();
+        for (Task<Integer> consumer : consumers) {
+            taken.add(executor.blockWithTimeout(Duration.ofSeconds(GUARD_SECONDS), consumer).orElseThrow());
+        }
+        assertThat(taken).containsExactlyInAnyOrder(1, 2, 3, 4);
+    }
+
+    @Test
+    void timedWaitsInsideTasksReturnTheirTimedOutValuesAfterAtLeastTheirTimeout() {
+        Executor executor = new Executor(dispatcher);
+        Task<List<Object>> waits = executor.spawn(() -> {
+            long start = System.nanoTime();
+            Thread.sleep(30);
+            long slept = System.nanoTime() - start;
+            Object monitor = new Object();
+            synchronized (monitor) {
+                monitor.wait(5);
+            }
+            java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+            lock.lock();
+            boolean signalled;
+            try {
+                signalled = lock.newCondition().await(5, TimeUnit.MILLISECONDS);
+            } finally {
+                lock.unlock();
+            }
+            Throwable timedOut = catchThrowable(() -> new CompletableFuture<>().get(5, TimeUnit.MILLISECONDS));
+            Throwable orTimeout = catchThrowable(() -> new CompletableFuture<>().orTimeout(5, TimeUnit.MILLISECONDS).join());
+            return List.of(slept >= TimeUnit.MILLISECONDS.toNanos(30),
+                    String.valueOf(new LinkedBlockingQueue<String>().poll(5, TimeUnit.MILLISECONDS)),
+                    new CountDownLatch(1).await(5, TimeUnit.MILLISECONDS), signalled,
+                    timedOut.getClass().getSimpleName(), orTimeout.getCause().getClass().getSimpleName());
+        });
+
+        assertThat(executor.blockWithTimeout(Duration.ofSeconds(GUARD_SECONDS), waits).orElseThrow())
+                .containsExactly(true, "null", false, false, "TimeoutException", "TimeoutException");
+    }
+
+    @Test
+    void aForegroundTaskThatSleepsResumesOnTheMainThread() throws Exception {
+        Task<Boolean> onMain = onMainThread(() -> new ForegroundExecutor(dispatcher).spawn(() -> {
+            Thread.sleep(5);
+            return dispatcher.isMainThread();
+        }));
+
+        assertThat(new Executor(dispatcher).blockWithTimeout(Duration.ofSeconds(GUARD_SECONDS), onMain).orElseThrow())
+                .isTrue();
+    }
+
+    @Test
+    void aMonitorHandedToATaskAfterCloseIsDroppedNeverThrownOntoTheJdksUnblocker() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        Object monitor = new Object();
+        Task<Void> blocked;
+        synchronized (monitor) {
+            AtomicReference<Thread> body = new AtomicReference<>();
+            blocked = executor.spawnLabeled(TaskLabel.of("blocked"), () -> {
+                body.set(Thread.currentThread());
+                synchronized (monitor) {
+                    return;
+                }
+            });
+            while (body.get() == null || body.get().getState() != Thread.State.BLOCKED) {
+                Thread.onSpinWait();
+            }
+
+            ShutdownReport report = dispatcher.close(Duration.ZERO);
+
+            assertThat(report.cancelledTasks()).extracting(TaskMetadata::label).contains(TaskLabel.of("blocked"));
+            assertThat(blocked.isCancelled()).isTrue();
+        } // the release hands the monitor to the blocked body: the JDK's unblocker submits it to the closed dispatcher
+
+        // The unblocker is one thread for the whole JVM: had the refusal been thrown onto it, it would
+        // be dead, and no monitor would ever be handed to a waiting virtual thread again.
+        Object other = new Object();
+        Thread waiter;
+        synchronized (other) {
+            waiter = Thread.ofVirtual().start(() -> {
+                synchronized (other) {
+                    other.notifyAll();
+                }
+            });
+            while (waiter.getState() != Thread.State.BLOCKED) {
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(waiter.join(Duration.ofSeconds(GUARD_SECONDS))).as("handed over within the hang guard").isTrue();
+        assertThat(uncaught).isEmpty();
+    }
+
     /** Waits for {@code future} on a new platform thread, with no timeout; completes with what get() threw, or null. */
     static CompletableFuture<Throwable> waitWithoutTimeout(Future<?> future) {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();

@@ -6,6 +6,8 @@ import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
 import dev.scheduler.TaskReport;
+import dev.scheduler.ThreadWaits;
+import dev.scheduler.jdk.JdkHooks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -27,13 +29,14 @@ import java.util.concurrent.Future;
  * =======================
  *
  * Executors may spawn from any thread, so the live-task registry is guarded by its own lock. It is
- * an identity set (open addressing): no node object per task, and no neighbours to touch when tasks
- * finish in random order. Reports sort by id, which is spawn order. The trace's task names are
+ * an identity map from each task's metadata (open addressing): no node object per task, and no
+ * neighbours to touch when tasks finish in random order. Reports sort by id, which is spawn order. The trace's task names are
  * spawn ordinals, counted from the last reseed, so a trace does not depend on global task ids.
  */
 final class Diagnostics implements TaskObserver {
 
-    private final Set<Task<?>> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The live tasks by their metadata, which is one object per task. */
+    private final Map<TaskMetadata, Task<?>> live = new IdentityHashMap<>();
     private final Set<Task<?>> failed = new LinkedHashSet<>();
     private final List<Throwable> outsideArrivals = Collections.synchronizedList(new ArrayList<>());
     private final List<Throwable> observerFailures = Collections.synchronizedList(new ArrayList<>());
@@ -53,7 +56,7 @@ final class Diagnostics implements TaskObserver {
     @Override
     public void taskSpawned(Task<?> task) {
         synchronized (live) {
-            live.add(task);
+            live.put(task.metadata(), task);
             if (ordinals != null) {
                 ordinals.put(task.id(), ++spawned);
             }
@@ -63,7 +66,7 @@ final class Diagnostics implements TaskObserver {
     @Override
     public void taskFinished(Task<?> task, Future.State outcome) {
         synchronized (live) {
-            live.remove(task);
+            live.remove(task.metadata());
             if (outcome == Future.State.FAILED) {
                 failed.add(task);
             }
@@ -74,7 +77,7 @@ final class Diagnostics implements TaskObserver {
     List<Task<?>> pendingTasks() {
         List<Task<?>> pending;
         synchronized (live) {
-            pending = new ArrayList<>(live);
+            pending = new ArrayList<>(live.values());
         }
         pending.sort(Comparator.comparing(Task::id));
         return List.copyOf(pending);
@@ -82,12 +85,19 @@ final class Diagnostics implements TaskObserver {
 
     boolean isTaskRunning(TaskId id) {
         synchronized (live) {
-            for (Task<?> task : live) {
+            for (Task<?> task : live.values()) {
                 if (task.id().equals(id)) {
                     return true;
                 }
             }
             return false;
+        }
+    }
+
+    /** {@return the live task whose metadata is {@code meta}, or null once it has finished} */
+    Task<?> task(TaskMetadata meta) {
+        synchronized (live) {
+            return live.get(meta);
         }
     }
 
@@ -118,7 +128,15 @@ final class Diagnostics implements TaskObserver {
 
     /** Work arrived from a thread outside the scheduler: {@code what}, from the calling thread. */
     void arrivedFromOutside(String what) {
-        outsideArrivals.add(new OutsideArrival(what + " from thread \"" + Thread.currentThread().getName() + "\""));
+        String name = Thread.currentThread().getName();
+        String why = switch (name) {
+            case "VirtualThread-unblocker" -> " (the JDK resumed a task that a released monitor let in; to make that a "
+                    + "step the seed places, " + JdkHooks.SWITCH + ")";
+            case "VirtualThread-unparker" -> " (a timed wait inside a task timed out on the JDK's wall clock; to run it "
+                    + "on virtual time, " + JdkHooks.SWITCH + ")";
+            default -> "";
+        };
+        outsideArrivals.add(new OutsideArrival(what + " from thread \"" + name + "\"" + why));
     }
 
     /**
@@ -202,11 +220,28 @@ final class Diagnostics implements TaskObserver {
             out.append(lineBreak).append("Foreground sessions inside blockOn, whose own steps cannot run until it returns: ")
                     .append(blockedSessions).append('.');
         }
+        if (!JdkHooks.instrumented() && pending.stream().anyMatch(Diagnostics::waitsOnJdk)) {
+            out.append(lineBreak).append("Some tasks wait for a monitor or with a timeout, which the JDK resumes on its "
+                    + "own threads and clock: to make those steps of this scheduler, ").append(JdkHooks.SWITCH).append('.');
+        }
         out.append(lineBreak).append("If the test really waits for other threads or I/O, call allowParking().");
         if (!spawnSitesRecorded) {
             out.append(" Spawn sites were not recorded: build the scheduler with capturePendingTraces(true).");
         }
         return new IllegalStateException(out.toString());
+    }
+
+    /**
+     * Whether a pending task waits for something only the JDK's own threads resume without the agent:
+     * a monitor, a timed park, or a resumption already under way (a background body that is ready,
+     * yet whose step has not arrived: a queued one would have run; a foreground one may be held back
+     * by its session's blockOn).
+     */
+    private static boolean waitsOnJdk(Task<?> task) {
+        Thread body = task.thread().orElse(null);
+        ThreadWaits.Kind kind = ThreadWaits.kind(body);
+        return ThreadWaits.waitsForMonitor(body) || kind == ThreadWaits.Kind.TIMED_PARKED
+                || kind == ThreadWaits.Kind.READY && !task.metadata().isForeground();
     }
 
     private static List<Throwable> drain(List<Throwable> records) {

@@ -13,14 +13,18 @@ import dev.scheduler.TaskId;
 import dev.scheduler.TaskLabel;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
+import dev.scheduler.ThreadWaits;
 import dev.scheduler.Unparker;
+import dev.scheduler.jdk.JdkHooks;
 import dev.scheduler.timer.TimerHeap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -61,12 +65,20 @@ import java.util.random.RandomGenerator;
  *       to the next timer. Timers fire in deadline order, each seeing its own deadline as now.
  *   <li><b>Deadlocks.</b> When a {@code blockOn} finds nothing to run, no timer, and parking is
  *       forbidden (the default), it throws {@link IllegalStateException} "Parking forbidden"
- *       listing every pending task: label, id, spawn site and the stack where it is parked. A wait
+ *       listing every pending task: label, id, spawn site, what it waits for (parked, blocked
+ *       entering a monitor and who holds it, waiting in {@code Object.wait}) and its stack. A wait
  *       that only ever finds timers to fire (a periodic job's) fails the same way as a livelock
  *       after {@value #MAX_CLOCK_JUMPS_PER_WAIT} jumps of the clock.
+ *   <li><b>Plain blocking Java.</b> With the test agent ({@code scheduler-test-agent}) on the
+ *       JVM's command line, {@code Thread.sleep}, {@code LockSupport.parkNanos}, timed
+ *       {@code Object.wait} and the timed waits of {@code java.util.concurrent} inside tasks are
+ *       timers on virtual time, fired in deadline order with the others; a task that a released
+ *       monitor lets in ({@code synchronized}, {@code notify}) resumes as a step whose place the
+ *       seed decides: before drawing the next step, the scheduler waits until the JDK has handed
+ *       over every monitor it owes a task.
  *   <li><b>Non-determinism.</b> A step or wake-up that arrives from a thread outside the scheduler
- *       while parking is forbidden (a real thread, {@code Thread.sleep} inside a task, a JDK timer)
- *       is accepted, so nothing is lost, and makes {@link #endTest()} fail with
+ *       while parking is forbidden (a real thread, a JDK timer, a monitor hand-off without the
+ *       agent) is accepted, so nothing is lost, and makes {@link #endTest()} fail with
  *       "Your test is not deterministic" and the thread and stack it came from.
  *   <li><b>Failures.</b> A task that fails when nobody observes its outcome (a detached task, or
  *       one never joined), or a {@link TaskObserver} that throws, makes {@link #endTest()} fail,
@@ -94,6 +106,12 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     /** The instant virtual time starts at: 2025-01-01T00:00:00Z. */
     public static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
+    /**
+     * What {@link #nanoTime()} reads at {@link #START}: one second, because some of the JDK's timed
+     * waits take a reading of 0 to mean "not yet read" ({@code FutureTask.get} does).
+     */
+    public static final long NANO_TIME_AT_START = 1_000_000_000L;
+
     /** A test body that runs with a scheduler on the scheduler's thread. */
     @FunctionalInterface
     public interface Body {
@@ -116,6 +134,8 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     private static final int TRACE_LIMIT = 1 << 20;
     private static final long MAX_REAL_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int CLOSE_STEP_LIMIT = 100_000;
+    /** How long the JDK's unblocker may take to hand a released monitor over: a hang guard, not a timing rule. */
+    private static final long HANDOFF_GUARD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Thread thread;
     private final RunQueue runQueue;
@@ -127,6 +147,12 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     private final Diagnostics diagnostics = new Diagnostics();
     private final List<SessionId> blockedSessions = new ArrayList<>();
     private final AtomicBoolean unparked = new AtomicBoolean();
+    /**
+     * Task bodies whose virtual threads unmounted to wait for a monitor, until their next step
+     * arrives: a monitor's release may have picked one as its next owner.
+     */
+    private final Map<TaskMetadata, Thread> monitorWaiters = new IdentityHashMap<>();
+    private long monitorWaitsSeen;
 
     /** The settings, current: the hooks that change one replace the whole configuration. */
     private volatile TestSchedulerConfig config;
@@ -373,6 +399,17 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     @Override
     public Instant now() {
         return START.plusNanos(clockNanos);
+    }
+
+    /**
+     * {@return virtual time in nanoseconds: {@link #NANO_TIME_AT_START} plus the time since
+     * {@link #START}} With the test agent, the timed waits inside this scheduler's tasks
+     * ({@code Thread.sleep}, {@code BlockingQueue.poll(timeout)}, {@code Condition.await(timeout)},
+     * ...) measure this clock, so they last exactly as long as virtual time says.
+     */
+    @Override
+    public long nanoTime() {
+        return NANO_TIME_AT_START + clockNanos;
     }
 
     /** {@return the scheduler's own thread, which runs every step, foreground ones included} */
@@ -693,6 +730,7 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
                     break;
                 }
             }
+            monitorWaiters.clear();
         }
         closed = true;
     }
@@ -700,6 +738,7 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     // ---------------------------------------------------------------- internals
 
     private boolean step() {
+        awaitMonitorHandoffs();
         drainInbox();
         Runnable due = timers.pollDue(clockNanos);
         if (due != null) {
@@ -726,7 +765,66 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         } finally {
             runningStep = previous;
         }
+        long monitorWaits = JdkHooks.monitorWaits();
+        if (monitorWaits != monitorWaitsSeen) {
+            monitorWaitsSeen = monitorWaits;
+            trackMonitorWaiter(step.meta());
+        }
         return true;
+    }
+
+    /** The step of {@code meta}'s task has just ended: if its body now waits for a monitor, follow it. */
+    private void trackMonitorWaiter(TaskMetadata meta) {
+        Task<?> task = diagnostics.task(meta);
+        Thread body = task == null ? null : task.thread().orElse(null);
+        if (body != null && ThreadWaits.waitsForMonitor(body)) {
+            monitorWaiters.put(meta, body);
+        }
+    }
+
+    /**
+     * Before the next step is drawn, waits until the JDK has delivered every monitor hand-off it owes
+     * this scheduler's bodies, so that a body a released monitor lets in is in the draw at the same
+     * place on every run of a seed. The JDK delivers them on its own unblocker thread; with the test
+     * agent, a hand-off is visible from the moment the release picks its next owner (its
+     * {@code onWaitingList}) until the unblocker has submitted the continuation (its count of
+     * hand-offs in flight).
+     */
+    private void awaitMonitorHandoffs() {
+        if (monitorWaiters.isEmpty()) {
+            return;
+        }
+        long guard = 0;
+        for (int spins = 0; ; spins++) {
+            drainInbox();
+            if (!handoffPending()) {
+                return;
+            }
+            if (spins < 1_000) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long now = System.nanoTime();
+            if (guard == 0) {
+                guard = now + HANDOFF_GUARD_NANOS;
+            } else if (now - guard > 0) {
+                throw new IllegalStateException("The JDK's VirtualThread-unblocker has not handed a released monitor "
+                        + "to its next owner among " + monitorWaiters.keySet().stream().map(TaskMetadata::describe).toList()
+                        + " within " + TimeUnit.NANOSECONDS.toSeconds(HANDOFF_GUARD_NANOS) + " s (seed " + seed()
+                        + "). Is the monitor shared with a thread outside the scheduler?");
+            }
+            LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50));
+        }
+    }
+
+    private boolean handoffPending() {
+        // The flag before the count: the unblocker counts a hand-off before it clears the flag.
+        for (Thread body : monitorWaiters.values()) {
+            if (ThreadWaits.handoffPending(body)) {
+                return true;
+            }
+        }
+        return JdkHooks.unblocksInFlight() > 0;
     }
 
     private long nextDeadline() {
@@ -739,13 +837,19 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         if (onSchedulerThread()) {
             accept(runnable, meta);
         } else {
-            arrivedFromOutside("a step of " + meta.describe());
+            if (!JdkHooks.isUnblocker(Thread.currentThread())) {
+                // The unblocker's hand-offs are awaited before every draw (awaitMonitorHandoffs).
+                arrivedFromOutside("a step of " + meta.describe());
+            }
             inbox.add(new Step(runnable, meta));
             LockSupport.unpark(thread);
         }
     }
 
     private void accept(Runnable runnable, TaskMetadata meta) {
+        if (!monitorWaiters.isEmpty()) {
+            monitorWaiters.remove(meta);
+        }
         if (!deprioritized.isEmpty() && meta.session() == null && meta.label() != null
                 && deprioritized.contains(meta.label())) {
             deprioritizedSteps.addLast(new Step(runnable, meta));

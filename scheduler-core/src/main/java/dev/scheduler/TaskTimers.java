@@ -1,0 +1,118 @@
+package dev.scheduler;
+
+import dev.scheduler.jdk.JdkHooks;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The scheduler's answers to the instrumented JDK ({@link JdkHooks}): inside a task's body, timed
+ * waits measure time on the task's scheduler's clock and time out through a timer on that
+ * scheduler; on any other thread the JDK keeps its own clock and timers.
+ */
+final class TaskTimers implements JdkHooks.TaskTime {
+
+    private static final long MAX_DELAY_NANOS = Scheduler.MAX_DELAY.toNanos();
+
+    @Override
+    public long nanoTime(Thread thread) {
+        Scheduler scheduler = schedulerOf(thread);
+        return scheduler == null ? System.nanoTime() : scheduler.nanoTime();
+    }
+
+    @Override
+    public long currentTimeMillis(Thread thread) {
+        Scheduler scheduler = schedulerOf(thread);
+        return scheduler == null ? System.currentTimeMillis() : scheduler.now().toEpochMilli();
+    }
+
+    /**
+     * Called where the JDK arms a wait's timeout: for a virtual thread's park, on its carrier right
+     * after the body unmounted. It must not throw there, so a scheduler that refuses the timer (it
+     * is closed) leaves the timeout to the JDK, whose wake-up the task's run then handles.
+     */
+    @Override
+    public ScheduledFuture<?> schedule(Thread thread, Runnable command, long delayNanos) {
+        Scheduler scheduler = schedulerOf(thread);
+        if (scheduler == null) {
+            return null;
+        }
+        long delay = Math.clamp(delayNanos, 0, MAX_DELAY_NANOS);
+        Timeout timeout = new Timeout(scheduler, scheduler.nanoTime() + delay);
+        try {
+            timeout.timer = scheduler.scheduleAfter(Duration.ofNanos(delay), () -> {
+                if (timeout.done.complete(null)) {
+                    command.run();
+                }
+            });
+        } catch (RuntimeException refused) {
+            return null;
+        }
+        return timeout;
+    }
+
+    /** {@return the scheduler of the task whose body runs on {@code thread}, or null} */
+    private static Scheduler schedulerOf(Thread thread) {
+        return ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run ? run.scheduler() : null;
+    }
+
+    /** A wait's timeout as a timer on a task's scheduler, seen as the JDK's own timers are. */
+    private static final class Timeout implements ScheduledFuture<Void> {
+
+        private final Scheduler scheduler;
+        private final long deadline;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private volatile Cancellable timer;
+
+        Timeout(Scheduler scheduler, long deadline) {
+            this.scheduler = scheduler;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (!done.cancel(false)) {
+                return false;
+            }
+            Cancellable armed = timer;
+            if (armed != null) {
+                armed.cancel();
+            }
+            return true;
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(deadline - scheduler.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return done.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return done.isDone();
+        }
+
+        @Override
+        public Void get() throws InterruptedException, ExecutionException {
+            return done.get();
+        }
+
+        @Override
+        public Void get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            return done.get(timeout, unit);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.scheduler.jdk;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The points where the JDK's own code calls back into the scheduler, once the scheduler's test
+ * agent ({@code scheduler-test-agent}) has instrumented it. Without the agent nothing calls these
+ * methods and {@link #instrumented()} is false.
+ *
+ * <p>The agent loads this class into the bootstrap class loader, because {@code java.lang} and
+ * {@code java.util.concurrent} can only see classes there; the scheduler's own classes resolve it
+ * from there too, so both sides share one set of fields. That is why it refers to nothing but JDK
+ * types and its own nested {@link TaskTime}, and why it keeps no more than counters and one hook.
+ *
+ * <p>What the instrumented JDK does with it:
+ * <ul>
+ *   <li>timed parks of virtual threads ({@code Thread.sleep}, {@code LockSupport.parkNanos}, the
+ *       timed waits of {@code java.util.concurrent}, timed {@code Object.wait}) and
+ *       {@code CompletableFuture.orTimeout}/{@code completeOnTimeout} ask {@link #schedule} and
+ *       {@link #arrangeTimeout} first, so that a task's timeouts are timers on its scheduler;
+ *   <li>the clock reads of those waits go through {@link #nanoTime()} and
+ *       {@link #currentTimeMillis()}, so that a task under a virtual clock measures what is left
+ *       of its wait on that clock;
+ *   <li>the JDK's {@code VirtualThread-unblocker} thread, which resumes virtual threads that a
+ *       released monitor lets in, counts each hand-off it has begun and not yet delivered
+ *       ({@link #unblocksInFlight()}), and each time a virtual thread unmounts to wait for a monitor
+ *       is counted ({@link #monitorWaits()}): a scheduler that orders steps waits for those
+ *       hand-offs before it draws the next step.
+ * </ul>
+ */
+public final class JdkHooks {
+
+    /**
+     * How a test JVM switches the agent on, for messages: the agent as a test dependency, and on the
+     * test JVM's command line.
+     */
+    public static final String SWITCH = "add dev.scheduler:scheduler-test-agent as a test dependency and "
+            + "-javaagent:${dev.scheduler:scheduler-test-agent:jar} to the Surefire <argLine>, as the README's "
+            + "\"Blocking inside a task\" shows";
+
+    /** What the scheduler answers for a thread: its clock, and a timer on its scheduler. */
+    public interface TaskTime {
+
+        /**
+         * {@return the monotonic time, in nanoseconds, that timed waits on {@code thread} measure:
+         * the scheduler's clock for a task's body, {@code System.nanoTime()} otherwise}
+         *
+         * @param thread the thread that waits, the calling one
+         */
+        long nanoTime(Thread thread);
+
+        /**
+         * {@return the wall time, in milliseconds since the epoch, that absolute deadlines on
+         * {@code thread} ({@code LockSupport.parkUntil}, {@code Condition.awaitUntil}) are measured
+         * against: the scheduler's clock for a task's body, {@code System.currentTimeMillis()}
+         * otherwise}
+         *
+         * @param thread the thread that waits, the calling one
+         */
+        long currentTimeMillis(Thread thread);
+
+        /**
+         * Runs {@code command} after {@code delayNanos} on the scheduler of the task whose body runs on
+         * {@code thread}.
+         *
+         * @param thread a task's body, or any other thread
+         * @param command what the JDK runs when the wait times out
+         * @param delayNanos how long, in nanoseconds
+         * @return the timer, or null if {@code thread} is not a task's body (or its scheduler
+         *     refused the timer): the JDK then keeps the wait on its own clock
+         */
+        ScheduledFuture<?> schedule(Thread thread, Runnable command, long delayNanos);
+    }
+
+    private static volatile TaskTime time;
+    private static volatile String instrumentation;
+    private static volatile Thread unblocker;
+    private static final AtomicInteger UNBLOCKS_IN_FLIGHT = new AtomicInteger();
+    private static final AtomicLong MONITOR_WAITS = new AtomicLong();
+
+    private JdkHooks() {
+    }
+
+    // ---------------------------------------------------------------- for the scheduler
+
+    /**
+     * Installs the scheduler's answers; the last call wins.
+     *
+     * @param taskTime the answers
+     * @throws NullPointerException if {@code taskTime} is null
+     */
+    public static void install(TaskTime taskTime) {
+        if (taskTime == null) {
+            throw new NullPointerException("taskTime");
+        }
+        time = taskTime;
+    }
+
+    /** {@return whether the test agent has instrumented the JDK, so that these hooks are called} */
+    public static boolean instrumented() {
+        return instrumentation != null;
+    }
+
+    /** {@return what the agent instrumented, for messages; empty when it has not} */
+    public static String instrumentation() {
+        String done = instrumentation;
+        return done == null ? "" : done;
+    }
+
+    /**
+     * {@return how many monitor hand-offs the JDK's unblocker thread has begun and not yet delivered
+     * to their virtual threads' schedulers}
+     */
+    public static int unblocksInFlight() {
+        return UNBLOCKS_IN_FLIGHT.get();
+    }
+
+    /** {@return how many times a virtual thread has unmounted to wait for a monitor, since start-up} */
+    public static long monitorWaits() {
+        return MONITOR_WAITS.get();
+    }
+
+    /**
+     * {@return whether {@code thread} is the JDK's unblocker, which resumes virtual threads that a
+     * released monitor lets in}
+     *
+     * @param thread any thread
+     */
+    public static boolean isUnblocker(Thread thread) {
+        return thread != null && thread == unblocker;
+    }
+
+    // ---------------------------------------------------------------- called by the agent
+
+    /**
+     * Records that the agent has instrumented the JDK.
+     *
+     * @param what what it instrumented, for messages
+     */
+    public static void markInstrumented(String what) {
+        instrumentation = what;
+    }
+
+    // ---------------------------------------------------------------- called by the instrumented JDK
+
+    /** {@return the time a timed wait on the calling thread measures; see {@link TaskTime#nanoTime}} */
+    public static long nanoTime() {
+        TaskTime hook = time;
+        return hook == null ? System.nanoTime() : hook.nanoTime(Thread.currentThread());
+    }
+
+    /** {@return the time an absolute deadline on the calling thread is measured against} */
+    public static long currentTimeMillis() {
+        TaskTime hook = time;
+        return hook == null ? System.currentTimeMillis() : hook.currentTimeMillis(Thread.currentThread());
+    }
+
+    /**
+     * A virtual thread's timed park or timed {@code Object.wait}: a timer on its scheduler if it is a
+     * task's body.
+     *
+     * @param thread the virtual thread that waits
+     * @param command what the JDK runs when the wait times out
+     * @param delay how long
+     * @param unit the unit of {@code delay}
+     * @return the timer, or null to keep the JDK's own
+     */
+    public static ScheduledFuture<?> schedule(Thread thread, Runnable command, long delay, TimeUnit unit) {
+        TaskTime hook = time;
+        return hook == null ? null : hook.schedule(thread, command, unit.toNanos(delay));
+    }
+
+    /**
+     * {@code CompletableFuture.orTimeout} or {@code completeOnTimeout} called inside a task's body:
+     * the timeout is a timer on the task's scheduler, cancelled when the future completes first.
+     *
+     * @param future the future that times out
+     * @param onTimeout what completes it on time-out
+     * @param delayNanos the timeout
+     * @return whether the timeout is arranged; false to let the JDK arrange it
+     */
+    public static boolean arrangeTimeout(CompletableFuture<?> future, Runnable onTimeout, long delayNanos) {
+        TaskTime hook = time;
+        if (hook == null) {
+            return false;
+        }
+        ScheduledFuture<?> timer = hook.schedule(Thread.currentThread(), onTimeout, delayNanos);
+        if (timer == null) {
+            return false;
+        }
+        future.whenComplete((value, failure) -> timer.cancel(false));
+        return true;
+    }
+
+    /** The unblocker is about to take a virtual thread off its list and resume it. */
+    public static void unblocking() {
+        unblocker = Thread.currentThread();
+        UNBLOCKS_IN_FLIGHT.incrementAndGet();
+    }
+
+    /** The unblocker has handed the virtual thread to its scheduler (or found nothing to do). */
+    public static void unblocked() {
+        UNBLOCKS_IN_FLIGHT.decrementAndGet();
+    }
+
+    /** A virtual thread unmounted to wait for a monitor, or in {@code Object.wait}. */
+    public static void monitorWait() {
+        MONITOR_WAITS.incrementAndGet();
+    }
+}
