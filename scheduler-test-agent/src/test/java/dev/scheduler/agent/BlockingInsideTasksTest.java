@@ -22,8 +22,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Exchanger;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -378,6 +380,50 @@ class BlockingInsideTasksTest {
             });
 
             assertThat(timedOut.join()).isEqualTo(START.plusSeconds(3));
+        }
+
+        @SchedulerTest(iterations = 100)
+        void completeOnTimeoutCompletesWithItsValueOnVirtualTime(TestScheduler scheduler) {
+            Task<String> fallback = scheduler.background().spawn(() ->
+                    new CompletableFuture<String>().completeOnTimeout("cached", 90, TimeUnit.SECONDS).join());
+
+            assertThat(fallback.join()).isEqualTo("cached");
+            assertThat(scheduler.now()).isEqualTo(START.plusSeconds(90));
+        }
+
+        @SchedulerTest(iterations = 100)
+        void anExchangerAndAPhaserTimeOutWithoutTheirPartners(TestScheduler scheduler) {
+            Executor executor = scheduler.background();
+            Exchanger<String> exchanger = new Exchanger<>();
+            Phaser phaser = new Phaser(2);
+
+            Task<Instant> exchange = executor.spawn(() -> {
+                assertThatThrownBy(() -> exchanger.exchange("mine", 15, TimeUnit.SECONDS))
+                        .isInstanceOf(TimeoutException.class);
+                return scheduler.now();
+            });
+            Task<Instant> advance = executor.spawn(() -> {
+                int phase = phaser.arrive();
+                assertThatThrownBy(() -> phaser.awaitAdvanceInterruptibly(phase, 25, TimeUnit.SECONDS))
+                        .isInstanceOf(TimeoutException.class);
+                return scheduler.now();
+            });
+
+            assertThat(exchange.join()).isEqualTo(START.plusSeconds(15));
+            assertThat(advance.join()).isEqualTo(START.plusSeconds(25));
+        }
+
+        @SchedulerTest(iterations = 100)
+        void timeUnitTimedWaitWaitsOnTheMonitorForItsTimeout(TestScheduler scheduler) {
+            Object monitor = new Object();
+            Task<Instant> waited = scheduler.background().spawn(() -> {
+                synchronized (monitor) {
+                    TimeUnit.MINUTES.timedWait(monitor, 3);
+                }
+                return scheduler.now();
+            });
+
+            assertThat(waited.join()).isEqualTo(START.plus(Duration.ofMinutes(3)));
         }
 
         @SchedulerTest(iterations = 100)
