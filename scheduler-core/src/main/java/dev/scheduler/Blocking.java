@@ -1,6 +1,8 @@
 package dev.scheduler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -80,30 +82,34 @@ final class Blocking {
      * one sees the other's edge.
      */
     private static void refuseJoinCycle(Task<?> waiter, Task<?> target) {
-        Task<?> next = target;
-        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
+        if (target == waiter) {
+            throw new IllegalStateException("Join cycle: " + waiter.metadata().describe()
+                    + " waits for itself, so it can never finish");
+        }
+        // Describe the edges as this walk read them: another task of the cycle may see it at the same
+        // moment, fail and take its edge away, and a second reading would then show no cycle.
+        Task<?> next = target.isDone() ? null : target.awaiting();
+        if (next == null) {
+            return; // the common case, a target that waits for no task, allocates nothing
+        }
+        List<Task<?>> chain = new ArrayList<>();
+        chain.add(target);
+        for (int hops = 1; next != null && hops < MAX_JOIN_CHAIN; hops++) {
             if (next == waiter) {
-                throw new IllegalStateException(describeCycle(waiter, target));
+                throw new IllegalStateException(describeCycle(waiter, chain));
             }
+            chain.add(next);
             next = next.isDone() ? null : next.awaiting();
         }
     }
 
-    private static String describeCycle(Task<?> waiter, Task<?> target) {
+    private static String describeCycle(Task<?> waiter, List<Task<?>> chain) {
         StringBuilder cycle = new StringBuilder("Join cycle: ").append(waiter.metadata().describe());
-        if (target == waiter) {
-            return cycle.append(" waits for itself, so it can never finish").toString();
+        for (Task<?> task : chain) {
+            cycle.append(" waits for ").append(task.metadata().describe());
         }
-        // The edges may change while we read them (another task of the cycle may give up): stop at a gap.
-        Task<?> next = target;
-        for (int hops = 0; next != null && hops < MAX_JOIN_CHAIN; hops++) {
-            cycle.append(" waits for ").append(next.metadata().describe());
-            if (next == waiter) {
-                break;
-            }
-            next = next.awaiting();
-        }
-        return cycle.append(", so none of them can ever finish").toString();
+        return cycle.append(" waits for ").append(waiter.metadata().describe())
+                .append(", so none of them can ever finish").toString();
     }
 
     private static boolean parkBodyOn(Task<?> current, Future<?> future, Duration timeout) {
