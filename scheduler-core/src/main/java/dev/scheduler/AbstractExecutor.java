@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Any executor: what {@link Executor} and {@link ForegroundExecutor} share, turning bodies into
@@ -43,6 +44,7 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
     private final String name;
     private final TaskObserver schedulerObserver;
     private final List<TaskObserver> observers = new CopyOnWriteArrayList<>();
+    private final List<UnaryOperator<Runnable>> decorators = new CopyOnWriteArrayList<>();
 
     AbstractExecutor(Scheduler scheduler, String name) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -167,10 +169,11 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
         checkAccess(operation);
         TaskMetadata meta = new TaskMetadata(TaskId.next(), label, priority, session(),
                 scheduler.capturesSpawnSites() ? SpawnSites.caller() : null);
+        Callable<? extends T> decorated = decorate(body);
         Task<T> task = new Task<>(meta, this, TaskScope.inScope());
         taskSpawned(task);
         try {
-            TaskRun.start(task, body);
+            TaskRun.start(task, decorated);
         } catch (RuntimeException | Error e) {
             // Nothing of the task will run: settle it so that no observer waits for it forever.
             task.abandon();
@@ -422,6 +425,105 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
     /** {@return this executor's name, which tags its metrics} */
     public final String name() {
         return name;
+    }
+
+    // ---------------------------------------------------------------- decorators
+
+    /**
+     * Adds a decorator of the body of every task this executor spawns from now on, as Spring's
+     * {@code TaskDecorator} decorates what an executor runs. It is called on the spawning thread
+     * when the task is spawned, which is where a decorator captures context (MDC, a security
+     * context, the current observation); the runnable it returns runs once, on the task's own
+     * thread, around the whole body, so what it sets there holds in every step of the body, after
+     * each park too, and what it restores is restored when the body ends. Decorators apply in the
+     * order they were added: the first wraps the body, the next wraps that.
+     *
+     * <p>A decorator must run the runnable it is given exactly once, and must not swallow what it
+     * throws: that is the task's outcome.
+     *
+     * @param decorator the decorator
+     * @throws NullPointerException if {@code decorator} is null
+     */
+    public final void addDecorator(UnaryOperator<Runnable> decorator) {
+        decorators.add(Objects.requireNonNull(decorator, "decorator"));
+    }
+
+    /**
+     * Removes a decorator added with {@link #addDecorator(UnaryOperator)}; tasks spawned already
+     * keep it.
+     *
+     * @param decorator the decorator
+     * @return whether it was present
+     * @throws NullPointerException if {@code decorator} is null
+     */
+    public final boolean removeDecorator(UnaryOperator<Runnable> decorator) {
+        return decorators.remove(Objects.requireNonNull(decorator, "decorator"));
+    }
+
+    /** {@return {@code body} wrapped in the decorators, or {@code body} itself when there are none} */
+    private <T> Callable<? extends T> decorate(Callable<? extends T> body) {
+        if (decorators.isEmpty()) {
+            return body;
+        }
+        DecoratedBody<T> decorated = new DecoratedBody<>(body);
+        Runnable runnable = decorated;
+        for (UnaryOperator<Runnable> decorator : decorators) {
+            runnable = Objects.requireNonNull(decorator.apply(runnable), () -> "decorator " + decorator + " returned null");
+        }
+        decorated.outermost = runnable;
+        return decorated;
+    }
+
+    /**
+     * A body as the runnable decorators wrap: it keeps the body's result, and carries a checked
+     * exception through the decorators unchanged, to be thrown again as the body's own.
+     */
+    private static final class DecoratedBody<T> implements Runnable, Callable<T> {
+
+        private final Callable<? extends T> body;
+        private Runnable outermost;
+        private boolean ran;
+        private T result;
+
+        DecoratedBody(Callable<? extends T> body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            ran = true;
+            try {
+                result = body.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CheckedFailure(e);
+            }
+        }
+
+        @Override
+        public T call() throws Exception {
+            try {
+                outermost.run();
+            } catch (CheckedFailure e) {
+                throw e.checked;
+            }
+            if (!ran) {
+                throw new IllegalStateException("A task decorator did not run the task's body: " + outermost);
+            }
+            return result;
+        }
+    }
+
+    /** A checked exception of a body, on its way through the decorators. */
+    private static final class CheckedFailure extends RuntimeException {
+
+        private final Exception checked;
+
+        CheckedFailure(Exception checked) {
+            super(checked.toString(), checked, false, false);
+            this.checked = checked;
+        }
     }
 
     // ---------------------------------------------------------------- observers

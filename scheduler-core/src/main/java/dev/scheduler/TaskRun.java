@@ -31,7 +31,10 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
     static <T> void start(Task<T> task, Callable<? extends T> body) {
         TaskRun<T> run = new TaskRun<>(task, body);
         if (TaskThreads.available()) {
-            Thread carried = TaskThreads.newThread(run, run);
+            // Named for the task, so that thread dumps, JFR and %thread in log patterns say which task it is.
+            TaskMetadata meta = task.metadata();
+            Thread carried = TaskThreads.newThread(run, meta.label() == null ? "task-" + meta.id().value()
+                    : "task-" + meta.id().value() + " " + meta.label(), run);
             task.thread(carried);
             carried.start();
         } else {

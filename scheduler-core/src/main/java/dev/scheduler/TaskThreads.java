@@ -4,6 +4,8 @@ import dev.scheduler.jdk.JdkHooks;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -14,10 +16,22 @@ import java.util.concurrent.Executor;
  * the JDK's shared ForkJoinPool. It is package-private in {@code java.base}, so using it needs
  * {@value #FLAG}. Without the flag, {@link #available()} is false and task bodies run to completion
  * as plain steps; a body that would need to park then fails with {@link #carrierRequired(String)}.
+ *
+ * <p>Applications and test frameworks ask {@link #requireAvailable(String)} at start-up, so that a
+ * JVM started without the flag fails once, at once, with the message that says where to put it,
+ * rather than in whichever request first parks. {@value #REQUIRE_PROPERTY}{@code =false} (a system
+ * property, or a Spring property) opts out.
  */
-final class TaskThreads {
+public final class TaskThreads {
 
-    static final String FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    /** The JVM option that lets task bodies run on virtual threads carried by our schedulers. */
+    public static final String FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    /**
+     * The property that, set to {@code false}, lets an application or a {@code @SchedulerTest} start
+     * without {@link #FLAG}: bodies then run as plain steps and only a body that parks fails.
+     */
+    public static final String REQUIRE_PROPERTY = "scheduler.require-carrier";
 
     private static final MethodHandle NEW_VIRTUAL_THREAD;
     private static final String UNAVAILABLE_REASON;
@@ -49,18 +63,45 @@ final class TaskThreads {
     }
 
     /** {@return whether task bodies can run on virtual threads carried by our schedulers} */
-    static boolean available() {
+    public static boolean available() {
         return NEW_VIRTUAL_THREAD != null;
     }
 
     /**
-     * Creates an unstarted virtual thread that runs {@code body} and hands every continuation to
-     * {@code carrier}.
+     * {@return why task bodies cannot run on virtual threads carried by our schedulers, as the JDK
+     * said it when asked; empty when they can}
      */
-    static Thread newThread(Executor carrier, Runnable body) {
+    public static Optional<String> unavailableReason() {
+        return Optional.ofNullable(UNAVAILABLE_REASON);
+    }
+
+    /**
+     * Fails unless task bodies can run on virtual threads carried by our schedulers.
+     *
+     * @param who what needs them, the start of the message: {@code "The application"}, say
+     * @throws IllegalStateException naming {@link #FLAG}, where to put it and {@link #REQUIRE_PROPERTY},
+     *         when they are unavailable
+     * @throws NullPointerException if {@code who} is null
+     */
+    public static void requireAvailable(String who) {
+        Objects.requireNonNull(who, "who");
+        if (!available()) {
+            throw new IllegalStateException(who + " runs task bodies that may park (join, sleep, locks, queues), "
+                    + "which needs virtual threads carried by the scheduler, and they are unavailable ("
+                    + UNAVAILABLE_REASON + "). " + whereToPutTheFlag() + " To start anyway, with bodies run as "
+                    + "plain steps that fail when they park, set " + REQUIRE_PROPERTY + "=false (a Spring property, or the "
+                    + "system property -D" + REQUIRE_PROPERTY + "=false).");
+        }
+    }
+
+    /**
+     * Creates an unstarted virtual thread named {@code name} that runs {@code body} and hands every
+     * continuation to {@code carrier}.
+     */
+    static Thread newThread(Executor carrier, String name, Runnable body) {
         try {
             // characteristics 0: the defaults of Thread.ofVirtual(), inheritable thread locals included
-            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(carrier, (String) null, 0, body);
+            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(carrier, name, 0, body);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -72,8 +113,12 @@ final class TaskThreads {
     static IllegalStateException carrierRequired(String operation) {
         return new IllegalStateException(operation + " inside a task body must park the body, which needs "
                 + "virtual threads carried by the scheduler, and they are unavailable ("
-                + UNAVAILABLE_REASON + "). Start the JVM with " + FLAG + ": for tests in the Surefire or "
-                + "Failsafe <argLine>, for spring-boot:run in <jvmArguments>, for an executable jar as the "
-                + "manifest entry 'Add-Opens: java.base/java.lang'.");
+                + UNAVAILABLE_REASON + "). " + whereToPutTheFlag());
+    }
+
+    private static String whereToPutTheFlag() {
+        return "Start the JVM with " + FLAG + ": for tests in the Surefire or Failsafe <argLine>, for "
+                + "spring-boot:run in <jvmArguments>, for an executable jar as the manifest entry "
+                + "'Add-Opens: java.base/java.lang'.";
     }
 }

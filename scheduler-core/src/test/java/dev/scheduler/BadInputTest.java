@@ -110,7 +110,7 @@ class BadInputTest {
 
         /** Methods of a foreground executor any thread may call: they read, or are thread-safe by design. */
         private static final Set<String> ANY_THREAD = Set.of("name", "scheduler", "sessionId", "thread", "now",
-                "isMainThread", "numCpus", "addObserver", "removeObserver");
+                "isMainThread", "numCpus", "addObserver", "removeObserver", "addDecorator", "removeDecorator");
 
         @TestFactory
         Stream<DynamicTest> aForegroundExecutorRefusesEveryOtherCallNamingBothThreads() {

@@ -101,7 +101,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         return name;
     }
 
-    /** {@return the options this dispatcher was created with} */
+    @Override
     public final DispatcherOptions options() {
         return options;
     }

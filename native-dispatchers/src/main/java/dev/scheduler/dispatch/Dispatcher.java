@@ -42,6 +42,9 @@ public sealed interface Dispatcher extends Scheduler, AutoCloseable
     /** {@return a short name for logs and metrics: {@code linux}, {@code mac}, {@code windows} or {@code portable}} */
     String name();
 
+    /** {@return the options this dispatcher was created with: its background threads, its main loop, its shutdown timeout} */
+    DispatcherOptions options();
+
     /**
      * Stops accepting new tasks; tasks already accepted run on. Does not wait: use
      * {@link #awaitTermination(Duration)}.

@@ -1,5 +1,6 @@
 package dev.scheduler.test.junit;
 
+import dev.scheduler.TaskThreads;
 import dev.scheduler.test.SeedRun;
 import dev.scheduler.test.Seeds;
 import dev.scheduler.test.TestScheduler;
@@ -43,10 +44,30 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
             throw new ExtensionConfigurationException("@SchedulerTest(iterations = " + settings.iterations()
                     + ") on " + method.getName() + " must run at least one seed");
         }
+        requireCarrier(method);
         Seeds seeds = Seeds.resolve(settings.seed(), settings.iterations());
         return seeds.stream().boxed().flatMap(seed -> settings.checkDeterminism()
                 ? Stream.of(new SeedInvocation(seed, settings, false), new SeedInvocation(seed, settings, true))
                 : Stream.of(new SeedInvocation(seed, settings, false)));
+    }
+
+    /**
+     * Fails the test at once, naming the JVM flag, when bodies cannot park: every seed would
+     * otherwise fail on its own, or pass only because nothing parked.
+     */
+    private static void requireCarrier(Method method) {
+        String required = System.getProperty(TaskThreads.REQUIRE_PROPERTY, "true");
+        if (!required.equalsIgnoreCase("true") && !required.equalsIgnoreCase("false")) {
+            throw new ExtensionConfigurationException("-D" + TaskThreads.REQUIRE_PROPERTY + " must be true or false, was '"
+                    + required + "'");
+        }
+        if (required.equalsIgnoreCase("true")) {
+            try {
+                TaskThreads.requireAvailable("@SchedulerTest " + method.getName());
+            } catch (IllegalStateException e) {
+                throw new ExtensionConfigurationException(e.getMessage(), e);
+            }
+        }
     }
 
     /** One run of the test method with one seed. */
