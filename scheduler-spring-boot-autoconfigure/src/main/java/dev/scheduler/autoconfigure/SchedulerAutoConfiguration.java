@@ -19,7 +19,7 @@ import org.springframework.context.annotation.Import;
  */
 @AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
 @EnableConfigurationProperties(SchedulerProperties.class)
-@Import({SchedulerConfigurations.TestSchedulerConfiguration.class, SchedulerConfigurations.DispatcherConfiguration.class,
+@Import({SchedulerConfigurations.CarrierCheckConfiguration.class, SchedulerConfigurations.TestSchedulerConfiguration.class, SchedulerConfigurations.DispatcherConfiguration.class,
         SchedulerConfigurations.DispatcherLifecycleConfiguration.class, SchedulerConfigurations.ExecutorConfiguration.class,
         SchedulerConfigurations.ClockConfiguration.class})
 public final class SchedulerAutoConfiguration {

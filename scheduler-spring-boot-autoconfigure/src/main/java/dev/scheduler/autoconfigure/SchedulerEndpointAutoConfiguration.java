@@ -31,4 +31,11 @@ public final class SchedulerEndpointAutoConfiguration {
     SchedulerEndpoint schedulerEndpoint(Scheduler scheduler, ObjectProvider<AbstractExecutionContext> contexts) {
         return new SchedulerEndpoint(scheduler, new ExecutionContexts(contexts));
     }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(SchedulerEndpoint.class)
+    SchedulerEndpointWebExtension schedulerEndpointWebExtension(SchedulerEndpoint endpoint) {
+        return new SchedulerEndpointWebExtension(endpoint);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.scheduler.autoconfigure;
 
 import dev.scheduler.dispatch.Dispatcher;
+import dev.scheduler.dispatch.DispatcherOptions;
 import dev.scheduler.dispatch.ShutdownReport;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,6 +35,13 @@ final class SchedulerLifecycle implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        DispatcherOptions options = dispatcher.options();
+        logger.info("Scheduler started on the " + dispatcher.name() + " dispatcher with " + options.backgroundThreads()
+                + " background threads and its main loop on " + switch (options.foreground()) {
+                    case DEDICATED_THREAD -> "a dedicated thread";
+                    case CALLER_THREAD -> "the thread that calls runMainLoop()";
+                    case MAIN_QUEUE -> "the main dispatch queue";
+                });
     }
 
     @Override

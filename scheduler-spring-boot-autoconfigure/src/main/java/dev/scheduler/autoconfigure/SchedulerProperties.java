@@ -21,6 +21,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdown What the dispatcher does when the application context closes.
  * @param health The stalled-main-loop health indicator.
  * @param spring How Spring's own scheduling uses the scheduler.
+ * @param requireCarrier Whether the application fails to start when task bodies cannot run on
+ *     virtual threads carried by the scheduler, because the JVM was started without --add-opens
+ *     java.base/java.lang=ALL-UNNAMED. If false it starts, bodies run as plain steps, and a body
+ *     that parks (join, sleep, a lock, a queue) fails.
+ * @param contextPropagation Whether tasks run with the thread-local context of the code that
+ *     spawned them (MDC, the current observation and trace, the security context), when Micrometer's
+ *     context-propagation library is on the class path, as Actuator and tracing bring it.
  */
 @ConfigurationProperties("scheduler")
 public record SchedulerProperties(
@@ -30,7 +37,9 @@ public record SchedulerProperties(
         @DefaultValue Sessions sessions,
         @DefaultValue Shutdown shutdown,
         @DefaultValue Health health,
-        @DefaultValue Spring spring) {
+        @DefaultValue Spring spring,
+        @DefaultValue("true") boolean requireCarrier,
+        @DefaultValue("true") boolean contextPropagation) {
 
     /**
      * Validates the settings.
@@ -127,12 +136,22 @@ public record SchedulerProperties(
          * @return the configuration
          */
         public TestSchedulerConfig toConfig(long resolvedSeed) {
+            return toConfigBuilder(resolvedSeed).build();
+        }
+
+        /**
+         * Returns a builder of the TestScheduler configuration these settings describe, for
+         * {@link TestSchedulerConfigCustomizer}s to go on with.
+         *
+         * @param resolvedSeed the seed to use, which the environment may have overridden
+         * @return the builder
+         */
+        public TestSchedulerConfig.Builder toConfigBuilder(long resolvedSeed) {
             return TestSchedulerConfig.builder()
                     .seed(resolvedSeed)
                     .randomizeOrder(randomizeOrder)
                     .allowParking(allowParking)
-                    .timeoutTicks(timeoutTicks.min(), timeoutTicks.max())
-                    .build();
+                    .timeoutTicks(timeoutTicks.min(), timeoutTicks.max());
         }
     }
 

@@ -8,6 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Delayed;
@@ -16,10 +19,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.Trigger;
 import org.springframework.scheduling.TriggerContext;
 import org.springframework.scheduling.support.SimpleTriggerContext;
+import org.springframework.util.ErrorHandler;
 
 /**
  * Spring's {@link TaskScheduler} on the scheduler: {@code @Scheduled} methods (fixed rate, fixed
@@ -36,19 +45,33 @@ import org.springframework.scheduling.support.SimpleTriggerContext;
  *   <li><b>Runs.</b> Each run is a detached task labelled with the scheduled method's name (or
  *       {@code scheduled}). Runs of one job never overlap: a fixed-rate run that falls due while
  *       the previous one still runs starts as soon as it ends.
- *   <li><b>Failures.</b> A run that throws is reported to the scheduler (logged in production, a
- *       test failure under a {@code TestScheduler}); a periodic job keeps its schedule, as Spring's
- *       own schedulers do.
- *   <li><b>Cancellation.</b> Cancelling the returned future withdraws the next run; with
- *       {@code mayInterruptIfRunning} it also cancels the run in progress.
+ *   <li><b>Failures</b>, as Spring's {@code ThreadPoolTaskScheduler} treats them. With an
+ *       {@linkplain #setErrorHandler(ErrorHandler) error handler}, every failure goes to it and the
+ *       job keeps its schedule; if the handler throws, the job ends and its future fails with what
+ *       it threw. Without one, a one-time task's failure is logged and fails its future
+ *       ({@code get()} throws {@link ExecutionException}); a periodic job's failure is reported to
+ *       the scheduler (logged in production, a test failure under a {@code TestScheduler}) and the
+ *       job keeps its schedule.
+ *   <li><b>Cancellation.</b> Cancelling the returned future withdraws the next run, and
+ *       {@code get()} then throws {@link CancellationException}; with {@code mayInterruptIfRunning}
+ *       it also cancels the run in progress.
+ *   <li><b>Shutdown.</b> When the application context closes (before the scheduler is drained),
+ *       every job's next run is withdrawn, as Spring's own schedulers do: a periodic job's next
+ *       timer is not work left. Runs in progress finish; later calls are refused with a
+ *       {@link TaskRejectedException}.
  * </ul>
  */
-public final class SchedulerTaskScheduler implements TaskScheduler {
+public final class SchedulerTaskScheduler implements TaskScheduler, ApplicationListener<ContextClosedEvent> {
+
+    private static final Log logger = LogFactory.getLog(SchedulerTaskScheduler.class);
 
     private static final TaskLabel DEFAULT_LABEL = TaskLabel.of("scheduled");
 
     private final Executor executor;
     private final Clock clock;
+    private final Set<Job> jobs = ConcurrentHashMap.newKeySet();
+    private volatile ErrorHandler errorHandler;
+    private volatile boolean shutDown;
 
     /**
      * Creates a task scheduler that runs jobs on {@code executor}, timed by {@code clock}.
@@ -67,16 +90,43 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         return clock;
     }
 
+    /**
+     * Sets what every failing run is handed to; {@code null}, the default, restores Spring's
+     * defaults: a one-time task's failure fails its future, a periodic job's is reported.
+     *
+     * @param errorHandler the handler, or {@code null}
+     */
+    public void setErrorHandler(ErrorHandler errorHandler) {
+        this.errorHandler = errorHandler;
+    }
+
+    /**
+     * Withdraws every job's next run and refuses new jobs; runs in progress finish. The application
+     * context calls it when it closes, before the scheduler drains.
+     */
+    public void shutdown() {
+        shutDown = true;
+        for (Job job : jobs) {
+            job.cancel(false);
+        }
+    }
+
+    /** Shuts down when the application context closes; see {@link #shutdown()}. */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        shutdown();
+    }
+
     @Override
     public ScheduledFuture<?> schedule(Runnable task, Trigger trigger) {
         Objects.requireNonNull(trigger, "trigger");
-        return start(task, trigger);
+        return start(task, trigger, false);
     }
 
     @Override
     public ScheduledFuture<?> schedule(Runnable task, Instant startTime) {
         Objects.requireNonNull(startTime, "startTime");
-        return start(task, context -> context.lastScheduledExecution() == null ? startTime : null);
+        return start(task, context -> context.lastScheduledExecution() == null ? startTime : null, true);
     }
 
     @Override
@@ -84,7 +134,7 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         Objects.requireNonNull(startTime, "startTime");
         requirePositive(period, "period");
         return start(task, context -> context.lastScheduledExecution() == null ? startTime
-                : context.lastScheduledExecution().plus(period));
+                : context.lastScheduledExecution().plus(period), false);
     }
 
     @Override
@@ -97,7 +147,7 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         Objects.requireNonNull(startTime, "startTime");
         requirePositive(delay, "delay");
         return start(task, context -> context.lastCompletion() == null ? startTime
-                : context.lastCompletion().plus(delay));
+                : context.lastCompletion().plus(delay), false);
     }
 
     @Override
@@ -105,9 +155,14 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         return scheduleWithFixedDelay(task, clock.instant(), delay);
     }
 
-    private ScheduledFuture<?> start(Runnable task, Trigger trigger) {
+    private ScheduledFuture<?> start(Runnable task, Trigger trigger, boolean oneTime) {
         Objects.requireNonNull(task, "task");
-        Job job = new Job(task, trigger);
+        if (shutDown) {
+            throw new TaskRejectedException(this + " is shut down and accepts no more jobs: " + task);
+        }
+        Job job = new Job(task, trigger, oneTime);
+        jobs.add(job);
+        job.done.whenComplete((result, failure) -> jobs.remove(job));
         job.scheduleNext();
         return job;
     }
@@ -117,6 +172,11 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + duration);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void throwUnchecked(Throwable failure) throws E {
+        throw (E) failure;
     }
 
     /** The label of a job's runs: {@code @Scheduled} runnables name their method; anything else is "scheduled". */
@@ -132,6 +192,7 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
 
         private final Runnable body;
         private final Trigger trigger;
+        private final boolean oneTime;
         private final TaskLabel label;
         private final SimpleTriggerContext context = new SimpleTriggerContext(clock);
         private final CompletableFuture<Object> done = new CompletableFuture<>();
@@ -139,9 +200,10 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
         private Cancellable timer;
         private Task<Void> running;
 
-        Job(Runnable body, Trigger trigger) {
+        Job(Runnable body, Trigger trigger, boolean oneTime) {
             this.body = body;
             this.trigger = trigger;
+            this.oneTime = oneTime;
             this.label = labelOf(body);
         }
 
@@ -175,15 +237,7 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
                 }
                 timer = null;
                 try {
-                    running = executor.spawnLabeled(label, () -> {
-                        Instant started = clock.instant();
-                        try {
-                            body.run();
-                        } finally {
-                            context.update(scheduled, started, clock.instant());
-                            scheduleNext();
-                        }
-                    });
+                    running = executor.spawnLabeled(label, () -> runOnce(scheduled));
                 } catch (RejectedExecutionException e) {
                     // The scheduler is shutting down: like Spring's own schedulers, stop periodic jobs quietly.
                     done.cancel(false);
@@ -193,12 +247,49 @@ public final class SchedulerTaskScheduler implements TaskScheduler {
             }
         }
 
+        /**
+         * The body of one run: the job's runnable, then what its outcome asks for: the next run, or
+         * the end of the job. Throws only what the scheduler should report: a periodic job's failure
+         * when no handler is set, or what the handler threw.
+         */
+        private void runOnce(Instant scheduled) {
+            Instant started = clock.instant();
+            Throwable failure = null;
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure = e;
+            }
+            context.update(scheduled, started, clock.instant());
+            ErrorHandler handler = errorHandler;
+            if (failure != null && handler != null) {
+                try {
+                    handler.handleError(failure);
+                    failure = null;
+                } catch (Throwable rethrown) {
+                    // The handler ends the job, as in Spring's schedulers, and what it threw is reported too:
+                    // nobody calls get() on an @Scheduled job's future.
+                    done.completeExceptionally(rethrown);
+                    throwUnchecked(rethrown);
+                }
+            } else if (failure != null && oneTime) {
+                logger.error("Unexpected error occurred in scheduled task " + label, failure);
+                done.completeExceptionally(failure); // reaches whoever calls get(), as in Spring's schedulers
+                return;
+            }
+            scheduleNext();
+            if (failure != null) {
+                throwUnchecked(failure);
+            }
+        }
+
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
             Cancellable pending;
             Task<Void> current;
             synchronized (this) {
-                if (!done.cancel(false)) {
+                // CompletableFuture.cancel answers true again once cancelled; a Future's contract is false.
+                if (done.isDone() || !done.cancel(false)) {
                     return false;
                 }
                 pending = timer;

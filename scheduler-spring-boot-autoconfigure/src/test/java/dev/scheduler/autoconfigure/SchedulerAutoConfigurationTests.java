@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -163,10 +165,10 @@ class SchedulerAutoConfigurationTests {
     @EnabledOnOs(OS.LINUX)
     void dispatcherWhenChosenByPropertyButUnableToRunHereShouldFailNamingThePropertyAndWhy() {
         contextRunner.withPropertyValues("scheduler.dispatcher=mac").run(context -> assertThat(context).hasFailed()
-                .getFailure().rootCause().hasMessageContaining("the operating system is Linux, not macOS"));
-        contextRunner.withPropertyValues("scheduler.dispatcher=mac").run(context -> assertThat(context).getFailure()
-                .hasStackTraceContaining("scheduler.dispatcher=mac cannot run here")
-                .hasStackTraceContaining("Set scheduler.dispatcher=auto"));
+                .getFailure().rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                .hasMessageContaining("Property scheduler.dispatcher with value 'mac' is invalid")
+                .hasMessageContaining("the operating system is Linux, not macOS")
+                .hasMessageContaining("Set scheduler.dispatcher=auto"));
     }
 
     @Test
@@ -361,6 +363,27 @@ class SchedulerAutoConfigurationTests {
 
             scheduler.advanceClock(Duration.ofHours(2));
             assertThat(endpoint.session(request.toString()).tasks()).isEmpty();
+        });
+    }
+
+    @Test
+    void endpointOverHttpShouldAnswerASessionThatIsNotActiveWithA404ThatSaysSo() {
+        testRunner.withPropertyValues("management.endpoints.web.exposure.include=scheduler").run(context -> {
+            SchedulerEndpointWebExtension web = context.getBean(SchedulerEndpointWebExtension.class);
+
+            WebEndpointResponse<Object> unknown = web.session("session-424242");
+
+            assertThat(unknown.getStatus()).isEqualTo(404);
+            assertThat(unknown.getBody()).isEqualTo(java.util.Map.of("error", "Not Found", "message",
+                    "No active session 'session-424242'. Active sessions are listed at /actuator/scheduler; ended "
+                            + "sessions are not kept."));
+
+            SimulatedExecutionContext platform = context.getBean(SimulatedExecutionContext.class);
+            SessionId request = platform.createSession();
+            WebEndpointResponse<Object> active = web.session(request.toString());
+            assertThat(active.getStatus()).isEqualTo(200);
+            assertThat(active.getBody()).isEqualTo(context.getBean(SchedulerEndpoint.class).session(request.toString()));
+            platform.endSession(request);
         });
     }
 

@@ -15,6 +15,10 @@ import dev.scheduler.Task;
 import dev.scheduler.TaskLabel;
 import dev.scheduler.test.TestScheduler;
 import dev.scheduler.test.junit.SchedulerTest;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.tck.TestObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,10 +35,12 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -75,6 +81,9 @@ class SchedulerSpringBootTests {
 
     @Autowired
     private Reports reports;
+
+    @Autowired
+    private TestObservationRegistry observations;
 
     @Test
     @Order(1)
@@ -183,6 +192,55 @@ class SchedulerSpringBootTests {
         assertThat(PlainSchedulerTests.seen).hasSize(2).doesNotContain(testScheduler).doesNotHaveDuplicates();
     }
 
+    @Test
+    @Order(8)
+    void scheduledRunsKeepSpringsTasksScheduledExecutionObservations() {
+        testScheduler.runUntilParked();
+        observations.clear();
+
+        testScheduler.advanceClock(Duration.ofMinutes(10));
+
+        assertThat(observations).hasObservationWithNameEqualTo("tasks.scheduled.execution")
+                .that().hasBeenStarted().hasBeenStopped();
+    }
+
+    @Test
+    @Order(9)
+    void theSpawningCodesMdcTravelsIntoTheTaskAndEachOfItsContinuations() {
+        MDC.put("request", "r-42");
+        try {
+            Task<List<String>> seen = executor.spawn(() -> {
+                List<String> values = new ArrayList<>();
+                values.add(MDC.get("request"));
+                executor.timer(Duration.ofSeconds(1)).join();
+                values.add(MDC.get("request"));
+                return values;
+            });
+            MDC.put("request", "r-43");
+
+            assertThat(seen.join()).containsExactly("r-42", "r-42");
+        } finally {
+            MDC.remove("request");
+        }
+    }
+
+    @Test
+    @Order(10)
+    void theCurrentObservationTravelsIntoTheTaskAndStaysCurrentAfterAPark() {
+        Observation request = Observation.start("request", observations);
+        try (Observation.Scope scope = request.openScope()) {
+            Task<Observation> current = executor.spawn(() -> {
+                executor.timer(Duration.ofSeconds(1)).join();
+                return observations.getCurrentObservation();
+            });
+
+            assertThat(current.join()).isSameAs(request);
+        } finally {
+            request.stop();
+        }
+        assertThat(observations.getCurrentObservation()).isNull();
+    }
+
     /** A plain JUnit class, run by {@link #schedulerTestOutsideSpringGetsAFreshSchedulerEvenWithTheSpringSourcePresent()}. */
     static class PlainSchedulerTests {
 
@@ -236,6 +294,16 @@ class SchedulerSpringBootTests {
     @EnableAsync
     @Import({Jobs.class, Reports.class})
     static class Application {
+
+        static {
+            // Micrometer registers the observation's accessor itself; MDC's is the application's to register.
+            ContextRegistry.getInstance().registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
+        }
+
+        @Bean
+        TestObservationRegistry observationRegistry() {
+            return TestObservationRegistry.create();
+        }
     }
 
     record Run(String job, Instant at) {

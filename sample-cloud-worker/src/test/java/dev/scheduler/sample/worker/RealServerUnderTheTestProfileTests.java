@@ -1,0 +1,47 @@
+package dev.scheduler.sample.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+/**
+ * What {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} under the test profile does: the
+ * embedded server's threads are real threads the TestScheduler does not drive, so instead of a
+ * request that hangs for the client's timeout the context refuses to start, saying what to use.
+ */
+class RealServerUnderTheTestProfileTests {
+
+    @Test
+    void aRealWebServerOnTheTestProfileFailsTheStartSayingToUseMockMvcOrADispatcher() {
+        SpringApplicationBuilder randomPort = new SpringApplicationBuilder(WorkerApplication.class)
+                .profiles("test").properties("server.port=0");
+
+        assertThatThrownBy(randomPort::run).rootCause().isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("A TestScheduler cannot serve a real web server")
+                .hasMessageContaining("@SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT)")
+                .hasMessageContaining("MockMvc")
+                .hasMessageContaining("on a real dispatcher");
+    }
+
+    @Test
+    void theSameServerOnADispatcherServesRequestsAsTasks() throws Exception {
+        try (var context = new SpringApplicationBuilder(WorkerApplication.class)
+                .properties("server.port=0", "scheduler.dispatcher=portable").run();
+                HttpClient client = HttpClient.newHttpClient()) {
+            int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + "/hello/grace")).timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("Hello, grace!");
+        }
+    }
+}
