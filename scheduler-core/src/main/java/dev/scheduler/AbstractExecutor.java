@@ -550,14 +550,17 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
     }
 
     private void taskSpawned(Task<?> task) {
+        TaskEvents.spawned(task);
         tell(task, TaskObserver::taskSpawned);
     }
 
     final void taskStarted(Task<?> task) {
+        TaskEvents.started(task);
         tell(task, TaskObserver::taskStarted);
     }
 
     final void taskFinished(Task<?> task, Future.State outcome) {
+        TaskEvents.finished(task, outcome);
         tell(task, (observer, watched) -> observer.taskFinished(watched, outcome));
     }
 

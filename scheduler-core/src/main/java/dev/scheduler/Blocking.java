@@ -114,6 +114,8 @@ final class Blocking {
 
     private static boolean parkBodyOn(Task<?> current, Future<?> future, Duration timeout) {
         Thread body = Thread.currentThread();
+        TaskEvents.parked(current, future instanceof Task<?> task && task.isTimer()
+                ? "the timer " + task.metadata().describe() : describe(future));
         if (!onDone(future, () -> LockSupport.unpark(body))) {
             // A plain Future cannot wake us; its own get() parks this virtual thread instead.
             return getBlocking(future, timeout);

@@ -414,6 +414,11 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
         setFlag(STARTED | TIMER);
     }
 
+    /** {@return whether this task is a timer, with no body} */
+    boolean isTimer() {
+        return hasFlag(TIMER);
+    }
+
     /** The timer is set: cancelling the task withdraws {@code pending}. */
     void timer(Cancellable pending) {
         timer = pending;

@@ -25,11 +25,19 @@ class CoreArchitectureTest {
 
     @Test
     void theCoreNeedsNothingButTheJdkAndTheJUnitApiForItsExtension() {
-        classes().should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler..")
+        classes().should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jdk.jfr..", "dev.scheduler..")
                 .orShould().dependOnClassesThat().resideInAnyPackage("org.junit..")
                 .check(CORE);
         classes().that().resideOutsideOfPackage("dev.scheduler.test.junit..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jdk.jfr..", "dev.scheduler..")
+                .check(CORE);
+    }
+
+    @Test
+    void onlyTaskEventsTalksToTheFlightRecorder() {
+        noClasses().that().doNotHaveFullyQualifiedName(TaskEvents.class.getName())
+                .and().areNotNestedClasses()
+                .should().dependOnClassesThat().resideInAPackage("jdk.jfr..")
                 .check(CORE);
     }
 
