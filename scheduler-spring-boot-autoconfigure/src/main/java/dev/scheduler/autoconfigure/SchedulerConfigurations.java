@@ -22,7 +22,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -132,13 +131,7 @@ final class SchedulerConfigurations {
             try {
                 return Dispatchers.create(kind, options);
             } catch (UnsupportedOperationException | IllegalStateException e) {
-                // Spring Boot's own report for a bad property value: the value, where it was set, why.
-                InvalidConfigurationPropertyValueException invalid = new InvalidConfigurationPropertyValueException(
-                        "scheduler.dispatcher", properties.dispatcher().name().toLowerCase(Locale.ROOT),
-                        "that dispatcher cannot run here: " + e.getMessage() + ". Set scheduler.dispatcher=auto to use "
-                                + "the dispatcher for this operating system, or portable, which runs everywhere");
-                invalid.addSuppressed(e); // its cause is fixed at null; keep the dispatcher's own trace
-                throw invalid;
+                throw new DispatcherUnavailableException(properties.dispatcher().name().toLowerCase(Locale.ROOT), e);
             }
         }
     }

@@ -34,8 +34,9 @@ import org.springframework.util.ErrorHandler;
  * Spring's {@link TaskScheduler} on the scheduler: {@code @Scheduled} methods (fixed rate, fixed
  * delay, cron) and every other use of Spring's {@code TaskScheduler} run as tasks on an
  * {@link Executor}, timed by the scheduler's clock. Under a {@code TestScheduler},
- * {@code advanceClock(Duration.ofHours(1))} runs exactly the invocations due in that hour, in
- * order, without real waiting.
+ * {@code advanceClock(Duration.ofHours(1))} runs exactly the invocations due in that hour, the one
+ * due at its very end included, in order, without real waiting: a one-minute fixed-rate job
+ * scheduled at the start runs 61 times.
  *
  * <p>Policies:
  * <ul>

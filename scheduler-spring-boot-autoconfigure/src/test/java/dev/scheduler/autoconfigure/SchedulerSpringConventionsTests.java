@@ -85,19 +85,20 @@ class SchedulerSpringConventionsTests {
 
         @Test
         @EnabledOnOs(OS.LINUX)
-        void aDispatcherThatCannotRunHereFailsWithSpringBootsReportOfTheProperty(CapturedOutput output) {
+        void aDispatcherThatCannotRunHereFailsWithAReportOfThePropertyWhereItWasSetAndWhatToSet(CapturedOutput output) {
             SpringApplicationBuilder application = new SpringApplicationBuilder(MinimalApplication.class)
                     .web(WebApplicationType.NONE).properties("scheduler.dispatcher=mac");
 
             assertThatThrownBy(application::run).isInstanceOf(BeanCreationException.class);
 
             assertThat(output).contains("APPLICATION FAILED TO START")
-                    .contains("Invalid value 'mac' for configuration property 'scheduler.dispatcher'")
-                    .contains("that dispatcher cannot run here: ")
-                    .contains("the operating system is Linux, not macOS")
-                    .contains("Set scheduler.dispatcher=auto to use the dispatcher for this operating system, or "
-                            + "portable, which runs everywhere")
-                    .contains("Action:");
+                    .contains("scheduler.dispatcher is 'mac' (from \"scheduler.dispatcher\" from property source "
+                            + "\"defaultProperties\"), and that dispatcher cannot run here: The macOS dispatcher is "
+                            + "unavailable: the operating system is Linux, not macOS")
+                    .contains("Action:")
+                    .contains("Set scheduler.dispatcher=auto (the default) to run on the dispatcher for this operating "
+                            + "system")
+                    .contains("scheduler.dispatcher=portable, which runs everywhere");
         }
 
         @Test

@@ -43,6 +43,20 @@ class SchedulerTaskSchedulerContractTests {
         Scheduler open() {
             return new TestScheduler();
         }
+
+        @Test
+        void anHourOfAOneMinuteFixedRateJobStartedNowIsSixtyOneRunsTheLastAtTheHourItself() {
+            TestScheduler test = (TestScheduler) scheduler;
+            List<Instant> runs = new CopyOnWriteArrayList<>();
+            Instant start = taskScheduler.getClock().instant();
+
+            ScheduledFuture<?> job = taskScheduler.scheduleAtFixedRate(() -> runs.add(taskScheduler.getClock().instant()),
+                    start, Duration.ofMinutes(1));
+            test.advanceClock(Duration.ofHours(1));
+
+            assertThat(runs).hasSize(61).startsWith(start).endsWith(start.plus(Duration.ofHours(1)));
+            job.cancel(false);
+        }
     }
 
     @Nested
