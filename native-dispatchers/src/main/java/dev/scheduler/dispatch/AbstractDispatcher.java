@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  * for foreground steps, and timers. The dispatchers differ only in those parts:
  *
  * <ul>
+ *   <li>Any of them, with {@link DispatcherOptions.Foreground#EVENT_DISPATCH_THREAD}: foreground
+ *       steps on AWT's event dispatch thread ({@link EventDispatchLane}); the rest as below.
  *   <li>Linux and portable: Java worker threads ({@link WorkerPool}) for background steps, and a
  *       {@link MainLoop} for foreground steps and timers, sleeping in {@code epoll} on Linux and in
  *       {@link java.util.concurrent.locks.LockSupport} elsewhere.
@@ -46,6 +48,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     private final WorkerPool pool;
     private final NativePool nativePool;
     private final MainLoop loop;
+    private final EventDispatchLane eventDispatch;
     private final Object closeLock = new Object();
     private boolean closed;
 
@@ -75,10 +78,15 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             throw new IllegalArgumentException("options.foreground() is MAIN_QUEUE, which only the macOS dispatcher "
                     + "has; the " + name + " dispatcher runs its main loop on a DEDICATED_THREAD or the CALLER_THREAD");
         }
+        boolean onEventDispatchThread = options.foreground() == DispatcherOptions.Foreground.EVENT_DISPATCH_THREAD;
         this.admission = new Admission(name);
         Thread.UncaughtExceptionHandler failures = options.uncaughtExceptionHandler();
-        this.loop = mainQueue ? null : new MainLoop(options.threadNamePrefix() + "-main",
-                options.foreground() == DispatcherOptions.Foreground.DEDICATED_THREAD, waiter.get(), admission, failures);
+        // With AWT's thread as the foreground, a main loop remains only where the timers need one.
+        this.loop = mainQueue || onEventDispatchThread && binding != null ? null
+                : new MainLoop(options.threadNamePrefix() + (onEventDispatchThread ? "-timers" : "-main"),
+                        options.foreground() != DispatcherOptions.Foreground.CALLER_THREAD, waiter.get(), admission,
+                        failures);
+        this.eventDispatch = onEventDispatchThread ? new EventDispatchLane(admission, failures) : null;
         if (binding == null) {
             this.nativePool = null;
             this.pool = new WorkerPool(options.backgroundThreads(), options.threadNamePrefix(), admission, failures);
@@ -90,7 +98,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             this.background = nativePool;
             this.timers = nativePool;
         }
-        this.foreground = mainQueue ? nativePool.mainQueue() : loop;
+        this.foreground = mainQueue ? nativePool.mainQueue() : onEventDispatchThread ? eventDispatch : loop;
         if (loop != null) {
             admission.onTermination(loop::wakeAlways);
         }
@@ -145,6 +153,9 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     /** {@return true on the main loop thread (or the process's main thread) and inside the foreground tasks it carries} */
     @Override
     public final boolean isMainThread() {
+        if (eventDispatch != null) {
+            return eventDispatch.isMainThread(Task.current().map(task -> task.id().value()).orElse(0L));
+        }
         if (loop == null) {
             return nativePool.isMainThread();
         }
@@ -161,7 +172,8 @@ abstract sealed class AbstractDispatcher implements Dispatcher
      */
     @Override
     public final Optional<Thread> mainThread() {
-        return Optional.ofNullable(loop != null ? loop.thread() : nativePool.mainThread());
+        return Optional.ofNullable(eventDispatch != null ? eventDispatch.thread()
+                : loop != null ? loop.thread() : nativePool.mainThread());
     }
 
     @Override
@@ -194,7 +206,8 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     public final void runMainLoop() {
         if (loop == null || loop.isDedicated()) {
             throw new IllegalStateException("The " + name + " dispatcher runs its foreground steps on "
-                    + (loop == null ? "the main dispatch queue" : "its own thread \"" + loop.thread().getName() + "\"")
+                    + (eventDispatch != null ? "AWT's event dispatch thread"
+                            : loop == null ? "the main dispatch queue" : "its own thread \"" + loop.thread().getName() + "\"")
                     + "; runMainLoop() is for DispatcherOptions.Foreground.CALLER_THREAD");
         }
         loop.run(admission::isTerminated);
@@ -316,6 +329,9 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         if (loop != null) {
             loop.stop();
         }
+        if (eventDispatch != null) {
+            eventDispatch.stop();
+        }
         if (nativePool != null) {
             nativePool.close();
         }
@@ -331,7 +347,8 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         long taskId = task == null ? 0 : task.id().value();
         return pool != null && pool.runsHere(caller, taskId)
                 || nativePool != null && taskId != 0 && nativePool.isRunningTask(taskId)
-                || loop != null && (caller == loop.thread() && loop.isRunning() || taskId != 0 && loop.isRunningTask(taskId));
+                || loop != null && (caller == loop.thread() && loop.isRunning() || taskId != 0 && loop.isRunningTask(taskId))
+                || eventDispatch != null && (caller == eventDispatch.thread() || taskId != 0 && eventDispatch.isRunningTask(taskId));
     }
 
     private void awaitQuietly(Duration timeout) {
@@ -346,7 +363,8 @@ abstract sealed class AbstractDispatcher implements Dispatcher
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + (pool != null ? options.backgroundThreads() + " background threads"
-                : "the operating system's thread pool") + ", foreground on " + (loop != null
-                ? "\"" + loop.thread().getName() + "\"" : "the main queue") + (isShutdown() ? ", shut down" : "") + "]";
+                : "the operating system's thread pool") + ", foreground on " + (eventDispatch != null
+                ? "AWT's event dispatch thread" : loop != null ? "\"" + loop.thread().getName() + "\"" : "the main queue")
+                + (isShutdown() ? ", shut down" : "") + "]";
     }
 }

@@ -39,7 +39,18 @@ public record DispatcherOptions(int backgroundThreads, String threadNamePrefix, 
          * The process's main dispatch queue (macOS only), serviced by the application's run loop
          * (AppKit, JavaFX or SWT under {@code -XstartOnFirstThread}).
          */
-        MAIN_QUEUE
+        MAIN_QUEUE,
+
+        /**
+         * AWT's event dispatch thread, for a Swing or AWT application: foreground steps run there,
+         * between the toolkit's input and paint events, and a {@code ForegroundExecutor} on
+         * {@code mainThread()} is the application's UI executor. Every dispatcher offers it; timers
+         * and background steps stay where they are (a dedicated timer thread on Linux and the
+         * portable dispatcher). {@code close()} must then be called from a thread other than the
+         * event dispatch thread, which has to keep running foreground steps while accepted tasks
+         * finish.
+         */
+        EVENT_DISPATCH_THREAD
     }
 
     /** Logs a failing plain step at {@code ERROR}; the default handler. */

@@ -19,8 +19,15 @@ class DispatchArchitectureTest {
 
     @Test
     void theDispatchersNeedNothingButTheCoreAndTheJdk() {
-        classes().should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.scheduler",
+        classes().should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.swing", "dev.scheduler",
                 "dev.scheduler.dispatch..", "dev.scheduler.timer..").check(DISPATCH);
+    }
+
+    @Test
+    void onlyTheEventDispatchLaneKnowsAwtAndSwing() {
+        noClasses().that().doNotHaveFullyQualifiedName(EventDispatchLane.class.getName())
+                .should().dependOnClassesThat().resideInAnyPackage("java.awt..", "javax.swing..")
+                .check(DISPATCH);
     }
 
     @Test

@@ -30,7 +30,7 @@ class StressLoopTest {
         LauncherDiscoveryRequest suites = LauncherDiscoveryRequestBuilder.request().selectors(
                 selectClass(WorkerPoolTest.class), selectClass(LinuxDispatcherTest.class),
                 selectClass(PortableDispatcherTest.class), selectClass(NativePoolDispatcherTest.class),
-                selectClass(SessionsOnDispatchersTest.class)).build();
+                selectClass(SessionsOnDispatchersTest.class), selectClass(EventDispatchThreadTest.class)).build();
         Launcher launcher = LauncherFactory.create();
         for (int run = 1; run <= RUNS; run++) {
             SummaryGeneratingListener listener = new SummaryGeneratingListener();
