@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +46,7 @@ final class Admission implements TaskObserver {
 
     private final String dispatcher;
     private final AtomicLong pending = new AtomicLong();
-    private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
+    private final Map<TaskId, Task<?>> live = new ConcurrentHashMap<>();
     private final Object termination = new Object();
     private volatile long lastAccepted = OPEN;
     private volatile boolean stopped;
@@ -112,12 +113,12 @@ final class Admission implements TaskObserver {
 
     @Override
     public void taskSpawned(Task<?> task) {
-        live.add(task);
+        live.put(task.id(), task);
     }
 
     @Override
     public void taskFinished(Task<?> task, Future.State outcome) {
-        live.remove(task);
+        live.remove(task.id());
         if (lastAccepted != OPEN) {
             signalTermination();
         }
@@ -133,7 +134,7 @@ final class Admission implements TaskObserver {
      * steps stay admitted, so that the bodies can unwind.
      */
     List<TaskMetadata> cancelUnfinished() {
-        List<Task<?>> unfinished = new ArrayList<>(live);
+        List<Task<?>> unfinished = new ArrayList<>(live.values());
         unfinished.sort(Comparator.comparing(Task::id));
         for (Task<?> task : unfinished) {
             task.cancel(true);
@@ -143,11 +144,12 @@ final class Admission implements TaskObserver {
 
     /** {@return the ids of the tasks that have not finished} */
     Set<TaskId> liveIds() {
-        Set<TaskId> ids = new HashSet<>();
-        for (Task<?> task : live) {
-            ids.add(task.id());
-        }
-        return ids;
+        return new HashSet<>(live.keySet());
+    }
+
+    /** {@return the unfinished task with {@code id}, or null} */
+    Task<?> liveTask(TaskId id) {
+        return live.get(id);
     }
 
     void shutdown() {

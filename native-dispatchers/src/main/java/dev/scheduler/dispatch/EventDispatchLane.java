@@ -1,6 +1,8 @@
 package dev.scheduler.dispatch;
 
 import dev.scheduler.Step;
+import dev.scheduler.Task;
+import dev.scheduler.ThreadWaits;
 import dev.scheduler.TaskMetadata;
 import java.awt.EventQueue;
 import java.lang.reflect.InvocationTargetException;
@@ -9,6 +11,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import javax.swing.Timer;
 
@@ -22,9 +27,22 @@ import javax.swing.Timer;
  * =======================
  *
  * Steps wait in our own FIFO, and one pump event at a time is posted with EventQueue.invokeLater:
- * it runs the steps that were queued when it started (at most BATCH) and posts itself again if more
- * are left, so a burst of steps never holds input and paint events back for long. Keeping the steps
- * in our queue, not AWT's, is what lets a closing dispatcher drop and name the ones that never ran.
+ * it runs up to BATCH steps and posts itself again if more are left, so a burst of steps never holds
+ * input and paint events back for long. Keeping the steps in our queue, not AWT's, is what lets a
+ * closing dispatcher drop and name the ones that never ran.
+ *
+ * AWT's locks. A foreground task's body runs Swing code on its virtual thread, mounted on the event
+ * dispatch thread, and Swing takes AWT's locks: repaint() posts to the EventQueue under its
+ * pushPopLock. If another thread holds that lock, the body parks and its virtual thread unmounts,
+ * still first in the lock's queue. Whoever releases the lock then resumes the body, which means
+ * submitting its next step here; if that submit had to post a pump, it would need the very lock the
+ * body is first in line for, and queue behind a body that can only run on the event dispatch thread:
+ * a deadlock, seen in the sample's test. Two rules rule it out. A pump counts as posted while it
+ * runs, so a step submitted meanwhile only joins the FIFO. And after each step, if the body waits
+ * for a lock inside the toolkit (parked on a lock or blocked on a monitor, with AWT, Swing or Java
+ * 2D frames where it waits), the pump does not return to AWT: it holds the event dispatch thread,
+ * as a platform UI thread would block there, until the body is ready again, and runs it. Waits of
+ * the application's own (a join, a queue, a timer) release the thread as always.
  *
  * The thread: AWT retires its event dispatch thread after a second with no window and no events,
  * and starts a new one for the next event. A ForegroundExecutor is confined to one thread, so while
@@ -37,6 +55,9 @@ final class EventDispatchLane implements Lane {
 
     private static final int BATCH = 64;
     private static final int KEEP_ALIVE_MILLIS = 500;
+    private static final long HOLD_CHECK_NANOS = 50_000;
+    private static final List<String> TOOLKIT = List.of("java.awt.", "javax.swing.", "sun.awt.", "sun.java2d.",
+            "sun.font.", "sun.swing.");
 
     private final Admission admission;
     private final Thread.UncaughtExceptionHandler failures;
@@ -46,6 +67,7 @@ final class EventDispatchLane implements Lane {
     private final Timer keepAlive;
     private final Thread thread;
     private volatile long runningTask;
+    private volatile Thread holding;
 
     /**
      * Starts the lane: learns which thread dispatches AWT's events, waiting for it if the caller is
@@ -100,27 +122,78 @@ final class EventDispatchLane implements Lane {
         if (posted.compareAndSet(false, true)) {
             EventQueue.invokeLater(this::pump);
         }
+        Thread waiting = holding;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
     }
 
-    /** One pump event: the steps queued when it started, then itself again if more are left. */
+    /**
+     * One pump event: up to {@link #BATCH} steps, then itself again if more are left. It counts as
+     * posted while it runs, so that a step submitted meanwhile, from any thread, takes no lock of
+     * AWT's: see the overview.
+     */
     private void pump() {
-        posted.set(false);
-        for (int ran = 0, due = queued.get(); ran < Math.min(due, BATCH); ran++) {
-            Step step = steps.poll();
-            if (step == null) {
-                break;
+        try {
+            for (int ran = 0; ran < BATCH; ran++) {
+                Step step = steps.poll();
+                if (step == null) {
+                    break;
+                }
+                queued.decrementAndGet();
+                runningTask = step.meta().id().value();
+                try {
+                    admission.run(step.runnable(), thread, failures);
+                } finally {
+                    runningTask = 0;
+                }
+                holdWhileInTheToolkit(admission.liveTask(step.meta().id()));
             }
-            queued.decrementAndGet();
-            runningTask = step.meta().id().value();
-            try {
-                admission.run(step.runnable(), thread, failures);
-            } finally {
-                runningTask = 0;
+        } finally {
+            posted.set(false);
+            if (!steps.isEmpty() && posted.compareAndSet(false, true)) {
+                EventQueue.invokeLater(this::pump);
             }
         }
-        if (!steps.isEmpty() && posted.compareAndSet(false, true)) {
-            EventQueue.invokeLater(this::pump);
+    }
+
+    /**
+     * Keeps the event dispatch thread here, as a platform UI thread would block, while the body of
+     * {@code task} waits for one of AWT's or Swing's own locks; returns once it is ready to run.
+     */
+    private void holdWhileInTheToolkit(Task<?> task) {
+        Thread body = task == null ? null : task.thread().orElse(null);
+        if (body == null || !waitsForALockInTheToolkit(body)) {
+            return;
         }
+        holding = Thread.currentThread();
+        try {
+            while (waitsForALockInTheToolkit(body)) {
+                LockSupport.parkNanos(this, HOLD_CHECK_NANOS);
+            }
+        } finally {
+            holding = null;
+        }
+    }
+
+    /** {@return whether {@code body} is parked on a lock, or blocked on a monitor, inside AWT, Swing or Java 2D} */
+    private static boolean waitsForALockInTheToolkit(Thread body) {
+        ThreadWaits.Kind kind = ThreadWaits.kind(body);
+        boolean onALock = kind == ThreadWaits.Kind.BLOCKED_ON_MONITOR
+                || (kind == ThreadWaits.Kind.PARKED || kind == ThreadWaits.Kind.TIMED_PARKED)
+                        && (LockSupport.getBlocker(body) instanceof AbstractQueuedSynchronizer
+                                || LockSupport.getBlocker(body) instanceof AbstractQueuedLongSynchronizer);
+        if (!onALock) {
+            return false;
+        }
+        for (StackTraceElement frame : body.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("java.util.concurrent.") || type.startsWith("java.lang.") || type.startsWith("jdk.internal.")) {
+                continue; // the lock's and the virtual thread's own frames
+            }
+            return TOOLKIT.stream().anyMatch(type::startsWith);
+        }
+        return false;
     }
 
     @Override

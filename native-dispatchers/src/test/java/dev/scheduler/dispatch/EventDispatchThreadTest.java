@@ -146,6 +146,63 @@ class EventDispatchThreadTest {
         }
 
         @Test
+        void aBodyWaitingForOneOfAwtsOwnLocksHoldsTheEventDispatchThreadAsAPlatformUiThreadWouldBlock()
+                throws Exception {
+            Object treeLock = new javax.swing.JPanel().getTreeLock();
+            CompletableFuture<ForegroundExecutor> made = new CompletableFuture<>();
+            EventQueue.invokeAndWait(() -> made.complete(new ForegroundExecutor(dispatcher)));
+            ForegroundExecutor ui = made.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            CompletableFuture<Task<Integer>> counting = new CompletableFuture<>();
+            CountDownLatch awtEvent = new CountDownLatch(1);
+            synchronized (treeLock) {
+                // Container.getComponentCount() takes AWT's tree lock, which this thread holds.
+                EventQueue.invokeLater(() -> counting.complete(ui.spawn(() -> new javax.swing.JPanel().getComponentCount())));
+                Thread edt = dispatcher.mainThread().orElseThrow();
+                // The event dispatch thread waits in the pump for the body, not in AWT's loop for events.
+                awaitTrue(() -> java.util.Arrays.stream(edt.getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("holdWhileInTheToolkit")));
+                EventQueue.invokeLater(awtEvent::countDown); // runs once the body has its lock and is done
+            }
+
+            assertThat(counting.get(GUARD_SECONDS, TimeUnit.SECONDS).get(GUARD_SECONDS, TimeUnit.SECONDS)).isZero();
+            assertThat(awtEvent.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        }
+
+        @Test
+        void aBodyWaitingForALockOfTheApplicationsReleasesTheEventDispatchThread() throws Exception {
+            java.util.concurrent.locks.ReentrantLock mine = new java.util.concurrent.locks.ReentrantLock();
+            CompletableFuture<ForegroundExecutor> made = new CompletableFuture<>();
+            EventQueue.invokeAndWait(() -> made.complete(new ForegroundExecutor(dispatcher)));
+            ForegroundExecutor ui = made.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            CompletableFuture<Task<String>> locking = new CompletableFuture<>();
+            CountDownLatch awtEvent = new CountDownLatch(1);
+            mine.lock();
+            try {
+                EventQueue.invokeLater(() -> locking.complete(ui.spawn(() -> {
+                    mine.lock();
+                    mine.unlock();
+                    return "locked";
+                })));
+                Task<String> task = locking.get(GUARD_SECONDS, TimeUnit.SECONDS);
+                awaitTrue(() -> mine.hasQueuedThread(task.thread().orElseThrow()));
+                EventQueue.invokeLater(awtEvent::countDown);
+
+                assertThat(awtEvent.await(GUARD_SECONDS, TimeUnit.SECONDS)).as("the Swing thread is free").isTrue();
+            } finally {
+                mine.unlock();
+            }
+            assertThat(locking.get(GUARD_SECONDS, TimeUnit.SECONDS).get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("locked");
+        }
+
+        private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+            while (!condition.getAsBoolean()) {
+                assertThat(System.nanoTime() - deadline).as("waited %d s", GUARD_SECONDS).isNegative();
+                Thread.onSpinWait();
+            }
+        }
+
+        @Test
         void runMainLoopIsRefusedNamingWhereTheForegroundRuns() {
             assertThatThrownBy(() -> ((AbstractDispatcher) dispatcher).runMainLoop())
                     .isInstanceOf(IllegalStateException.class)
