@@ -41,6 +41,7 @@ final class SchedulerLifecycle implements SmartLifecycle {
                     case DEDICATED_THREAD -> "a dedicated thread";
                     case CALLER_THREAD -> "the thread that calls runMainLoop()";
                     case MAIN_QUEUE -> "the main dispatch queue";
+                    case EVENT_DISPATCH_THREAD -> "AWT's event dispatch thread";
                 });
     }
 
