@@ -438,8 +438,9 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
      * each park too, and what it restores is restored when the body ends. Decorators apply in the
      * order they were added: the first wraps the body, the next wraps that.
      *
-     * <p>A decorator must run the runnable it is given exactly once, and must not swallow what it
-     * throws: that is the task's outcome.
+     * <p>A decorator must run the runnable it is given exactly once: a task whose decorators did not
+     * run its body, or ran it twice, fails with {@link IllegalStateException}. What the body throws is
+     * the task's outcome even if a decorator catches it.
      *
      * @param decorator the decorator
      * @throws NullPointerException if {@code decorator} is null
@@ -484,6 +485,7 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
         private Runnable outermost;
         private boolean ran;
         private T result;
+        private Throwable failure;
 
         DecoratedBody(Callable<? extends T> body) {
             this.body = body;
@@ -491,12 +493,17 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
 
         @Override
         public void run() {
+            if (ran) {
+                throw new IllegalStateException("A task decorator ran the task's body twice: " + outermost);
+            }
             ran = true;
             try {
                 result = body.call();
             } catch (RuntimeException | Error e) {
+                failure = e;
                 throw e;
             } catch (Exception e) {
+                failure = e;
                 throw new CheckedFailure(e);
             }
         }
@@ -510,6 +517,13 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
             }
             if (!ran) {
                 throw new IllegalStateException("A task decorator did not run the task's body: " + outermost);
+            }
+            // A decorator that caught the body's failure (to log it, say) does not make the task succeed.
+            if (failure instanceof Exception checked) {
+                throw checked;
+            }
+            if (failure instanceof Error error) {
+                throw error;
             }
             return result;
         }

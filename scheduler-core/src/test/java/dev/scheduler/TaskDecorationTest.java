@@ -131,6 +131,43 @@ class TaskDecorationTest {
         }
 
         @Test
+        void aDecoratorThatCatchesTheBodysFailureDoesNotMakeTheTaskSucceed() {
+            try (TestScheduler scheduler = new TestScheduler()) {
+                Executor executor = scheduler.background();
+                List<Throwable> logged = new ArrayList<>();
+                executor.addDecorator(body -> () -> {
+                    try {
+                        body.run();
+                    } catch (RuntimeException e) {
+                        logged.add(e); // "log and carry on"
+                    }
+                });
+                IllegalStateException boom = new IllegalStateException("boom");
+
+                assertThatThrownBy(executor.spawn(() -> {
+                    throw boom;
+                })::join).isInstanceOf(CompletionException.class).cause().isSameAs(boom);
+                assertThat(logged).containsExactly(boom);
+            }
+        }
+
+        @Test
+        void aDecoratorThatRunsTheBodyTwiceFailsTheTaskAndTheBodyRunsOnce() {
+            try (TestScheduler scheduler = new TestScheduler()) {
+                Executor executor = scheduler.background();
+                executor.addDecorator(body -> () -> {
+                    body.run();
+                    body.run();
+                });
+                int[] runs = new int[1];
+
+                assertThatThrownBy(executor.spawn(() -> ++runs[0])::join).cause().isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith("A task decorator ran the task's body twice");
+                assertThat(runs[0]).isEqualTo(1);
+            }
+        }
+
+        @Test
         void aDecoratorThatNeverRunsTheBodyFailsTheTask() {
             try (TestScheduler scheduler = new TestScheduler()) {
                 Executor executor = scheduler.background();

@@ -86,7 +86,6 @@ abstract sealed class AbstractDispatcher implements Dispatcher
                 : new MainLoop(options.threadNamePrefix() + (onEventDispatchThread ? "-timers" : "-main"),
                         options.foreground() != DispatcherOptions.Foreground.CALLER_THREAD, waiter.get(), admission,
                         failures);
-        this.eventDispatch = onEventDispatchThread ? new EventDispatchLane(admission, failures) : null;
         if (binding == null) {
             this.nativePool = null;
             this.pool = new WorkerPool(options.backgroundThreads(), options.threadNamePrefix(), admission, failures);
@@ -98,9 +97,28 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             this.background = nativePool;
             this.timers = nativePool;
         }
+        // Last: the lane keeps AWT's thread alive, which must not outlive a dispatcher that failed to start.
+        this.eventDispatch = onEventDispatchThread ? eventDispatchLane(failures) : null;
         this.foreground = mainQueue ? nativePool.mainQueue() : onEventDispatchThread ? eventDispatch : loop;
         if (loop != null) {
             admission.onTermination(loop::wakeAlways);
+        }
+    }
+
+    private EventDispatchLane eventDispatchLane(Thread.UncaughtExceptionHandler failures) {
+        try {
+            return new EventDispatchLane(admission, failures);
+        } catch (RuntimeException | Error e) {
+            if (pool != null) {
+                pool.stop();
+            }
+            if (nativePool != null) {
+                nativePool.close();
+            }
+            if (loop != null) {
+                loop.stop();
+            }
+            throw e;
         }
     }
 

@@ -68,6 +68,9 @@ final class EventDispatchLane implements Lane {
     private final Thread thread;
     private volatile long runningTask;
     private volatile Thread holding;
+    private volatile long heldTask;
+    private volatile boolean heldTaskArrived;
+    private volatile boolean stopped;
 
     /**
      * Starts the lane: learns which thread dispatches AWT's events, waiting for it if the caller is
@@ -119,6 +122,9 @@ final class EventDispatchLane implements Lane {
     public void submit(Runnable step, TaskMetadata meta) {
         steps.offer(new Step(step, meta));
         queued.incrementAndGet();
+        if (meta.id().value() == heldTask) {
+            heldTaskArrived = true; // before the check below: the held pump runs it, nobody posts
+        }
         if (posted.compareAndSet(false, true)) {
             EventQueue.invokeLater(this::pump);
         }
@@ -135,7 +141,7 @@ final class EventDispatchLane implements Lane {
      */
     private void pump() {
         try {
-            for (int ran = 0; ran < BATCH; ran++) {
+            for (int ran = 0; ran < BATCH && !stopped; ran++) {
                 Step step = steps.poll();
                 if (step == null) {
                     break;
@@ -163,26 +169,42 @@ final class EventDispatchLane implements Lane {
      */
     private void holdWhileInTheToolkit(Task<?> task) {
         Thread body = task == null ? null : task.thread().orElse(null);
-        if (body == null || !waitsForALockInTheToolkit(body)) {
+        if (body == null) {
             return;
         }
-        holding = Thread.currentThread();
+        // Announce the hold before looking, so that a resumption from now on is seen by submit(); one
+        // that came earlier is already in the queue.
+        heldTaskArrived = false;
+        heldTask = task.id().value();
         try {
-            while (waitsForALockInTheToolkit(body)) {
+            if (!waitsForALockInTheToolkit(body) || queuedStepOf(heldTask)) {
+                return;
+            }
+            holding = Thread.currentThread();
+            while (!heldTaskArrived && !stopped) {
                 LockSupport.parkNanos(this, HOLD_CHECK_NANOS);
             }
         } finally {
             holding = null;
+            heldTask = 0;
         }
+    }
+
+    private boolean queuedStepOf(long taskId) {
+        return steps.stream().anyMatch(step -> step.meta().id().value() == taskId);
     }
 
     /** {@return whether {@code body} is parked on a lock, or blocked on a monitor, inside AWT, Swing or Java 2D} */
     private static boolean waitsForALockInTheToolkit(Thread body) {
         ThreadWaits.Kind kind = ThreadWaits.kind(body);
-        boolean onALock = kind == ThreadWaits.Kind.BLOCKED_ON_MONITOR
-                || (kind == ThreadWaits.Kind.PARKED || kind == ThreadWaits.Kind.TIMED_PARKED)
-                        && (LockSupport.getBlocker(body) instanceof AbstractQueuedSynchronizer
-                                || LockSupport.getBlocker(body) instanceof AbstractQueuedLongSynchronizer);
+        Object blocker = LockSupport.getBlocker(body);
+        boolean onALock = switch (kind) {
+            case BLOCKED_ON_MONITOR -> true;
+            // READY: released and about to be resubmitted, its stack still where it waited
+            case PARKED, TIMED_PARKED, READY -> blocker instanceof AbstractQueuedSynchronizer
+                    || blocker instanceof AbstractQueuedLongSynchronizer || kind == ThreadWaits.Kind.READY;
+            default -> false;
+        };
         if (!onALock) {
             return false;
         }
@@ -203,20 +225,40 @@ final class EventDispatchLane implements Lane {
 
     @Override
     public List<Step> drain(Predicate<Step> which) {
+        // Take every step, so that none is both run by a pump and reported as dropped; put back the
+        // ones to keep, behind any that arrive meanwhile.
         List<Step> drained = new ArrayList<>();
-        steps.removeIf(step -> {
-            if (which.test(step)) {
-                drained.add(step);
-                queued.decrementAndGet();
-                return true;
-            }
-            return false;
-        });
+        List<Step> kept = new ArrayList<>();
+        for (Step step; (step = steps.poll()) != null; ) {
+            queued.decrementAndGet();
+            (which.test(step) ? drained : kept).add(step);
+        }
+        for (Step step : kept) {
+            steps.offer(step);
+            queued.incrementAndGet();
+        }
+        if (!kept.isEmpty() && posted.compareAndSet(false, true)) {
+            EventQueue.invokeLater(this::pump);
+        }
         return drained;
     }
 
-    /** Stops keeping the event dispatch thread alive; AWT may retire it once it is idle. */
+    /**
+     * Stops the lane: no pump runs another step, a pump running now finishes its step before this
+     * returns, and AWT may retire the event dispatch thread once it is idle.
+     */
     void stop() {
+        stopped = true;
+        LockSupport.unpark(holding);
         keepAlive.stop();
+        if (!EventQueue.isDispatchThread()) {
+            try {
+                EventQueue.invokeAndWait(() -> { });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (InvocationTargetException impossible) {
+                throw new IllegalStateException(impossible.getCause());
+            }
+        }
     }
 }

@@ -36,8 +36,11 @@ final class SchedulerLifecycle implements SmartLifecycle {
     public void start() {
         running = true;
         DispatcherOptions options = dispatcher.options();
-        logger.info("Scheduler started on the " + dispatcher.name() + " dispatcher with " + options.backgroundThreads()
-                + " background threads and its main loop on " + switch (options.foreground()) {
+        // macOS and Windows size their own thread pools: the option counts only on Linux and portable.
+        String background = dispatcher.name().equals("mac") || dispatcher.name().equals("windows")
+                ? "the operating system's thread pool" : options.backgroundThreads() + " background threads";
+        logger.info("Scheduler started on the " + dispatcher.name() + " dispatcher with " + background
+                + " and its main loop on " + switch (options.foreground()) {
                     case DEDICATED_THREAD -> "a dedicated thread";
                     case CALLER_THREAD -> "the thread that calls runMainLoop()";
                     case MAIN_QUEUE -> "the main dispatch queue";

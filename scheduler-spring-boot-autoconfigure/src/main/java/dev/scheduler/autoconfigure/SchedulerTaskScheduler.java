@@ -158,12 +158,14 @@ public final class SchedulerTaskScheduler implements TaskScheduler, ApplicationL
 
     private ScheduledFuture<?> start(Runnable task, Trigger trigger, boolean oneTime) {
         Objects.requireNonNull(task, "task");
-        if (shutDown) {
-            throw new TaskRejectedException(this + " is shut down and accepts no more jobs: " + task);
-        }
         Job job = new Job(task, trigger, oneTime);
         jobs.add(job);
         job.done.whenComplete((result, failure) -> jobs.remove(job));
+        // Checked after the job is registered: a shutdown() now either sees the job or is seen here.
+        if (shutDown) {
+            job.cancel(false);
+            throw new TaskRejectedException(this + " is shut down and accepts no more jobs: " + task);
+        }
         job.scheduleNext();
         return job;
     }
@@ -210,7 +212,13 @@ public final class SchedulerTaskScheduler implements TaskScheduler, ApplicationL
 
         /** Asks the trigger for the next run and sets a timer for it; completes the job when there is none. */
         void scheduleNext() {
-            Instant at = trigger.nextExecution(context);
+            Instant at;
+            try {
+                at = trigger.nextExecution(context);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e); // a trigger that fails ends its job, which get() says
+                throw e;
+            }
             synchronized (this) {
                 if (done.isDone()) {
                     return;
@@ -242,6 +250,11 @@ public final class SchedulerTaskScheduler implements TaskScheduler, ApplicationL
                 } catch (RejectedExecutionException e) {
                     // The scheduler is shutting down: like Spring's own schedulers, stop periodic jobs quietly.
                     done.cancel(false);
+                    return;
+                } catch (RuntimeException | Error e) {
+                    // Say so here: this runs on a timer step, and a scheduler's timer thread is not ours to throw onto.
+                    logger.error("Scheduled job " + label + " could not start a run, and ends", e);
+                    done.completeExceptionally(e);
                     return;
                 }
                 running.detach();

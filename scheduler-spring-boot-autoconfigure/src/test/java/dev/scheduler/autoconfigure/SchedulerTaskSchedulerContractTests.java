@@ -68,6 +68,42 @@ class SchedulerTaskSchedulerContractTests {
         }
 
         @Test
+        void aPeriodicJobThatThrowsWithoutAnErrorHandlerIsReportedAndKeepsItsSchedule() {
+            CompletableFuture<Void> thirdRun = new CompletableFuture<>();
+            AtomicInteger runs = new AtomicInteger();
+
+            // On a dispatcher a reported failure is logged; under the TestScheduler it fails the test.
+            ScheduledFuture<?> job = taskScheduler.scheduleAtFixedRate(() -> {
+                if (runs.incrementAndGet() == 3) {
+                    thirdRun.complete(null);
+                }
+                throw new IllegalStateException("boom " + runs.get());
+            }, PERIOD);
+            executor.blockOn(thirdRun);
+
+            assertThat(job.isDone()).as("still scheduled after three failures").isFalse();
+            job.cancel(false);
+        }
+
+        @Test
+        void aTriggerThatThrowsEndsItsJobAndGetSaysWhy() {
+            IllegalStateException broken = new IllegalStateException("no next time");
+            AtomicInteger runs = new AtomicInteger();
+            Trigger onceThenBroken = context -> {
+                if (context.lastCompletion() != null) {
+                    throw broken;
+                }
+                return context.getClock().instant();
+            };
+
+            ScheduledFuture<?> job = taskScheduler.schedule(runs::incrementAndGet, onceThenBroken);
+
+            assertThatThrownBy(() -> job.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+                    .cause().isSameAs(broken);
+            assertThat(runs).hasValue(1);
+        }
+
+        @Test
         void anErrorHandlerThatThrowsEndsThePeriodicJobWithWhatItThrew() {
             IllegalStateException escalated = new IllegalStateException("escalated");
             taskScheduler.setErrorHandler(failure -> {

@@ -5,6 +5,7 @@ import dev.scheduler.ForegroundExecutor;
 import dev.scheduler.dispatch.Dispatcher;
 import dev.scheduler.dispatch.DispatcherOptions;
 import dev.scheduler.dispatch.Dispatchers;
+import dev.scheduler.dispatch.ShutdownReport;
 import java.awt.EventQueue;
 import java.awt.GraphicsEnvironment;
 import java.lang.reflect.InvocationTargetException;
@@ -45,35 +46,53 @@ public final class DesktopApplication {
                 .withForeground(DispatcherOptions.Foreground.EVENT_DISPATCH_THREAD).withThreadNamePrefix("desktop"));
         Executor background = new Executor(dispatcher);
         DesktopApplication[] opened = new DesktopApplication[1];
-        onTheEventDispatchThread(() -> {
-            ForegroundExecutor ui = new ForegroundExecutor(dispatcher);  // confined to this, the Swing thread
-            SearchWindow window = new SearchWindow(folder.toAbsolutePath().normalize().toString());
-            SearchController controller = new SearchController(ui, background, window);
-            DesktopApplication application = new DesktopApplication(dispatcher, window, controller);
-            window.attach(controller, application.closed::countDown);
-            window.show();
-            controller.open(folder);
-            opened[0] = application;
-        });
+        try {
+            onTheEventDispatchThread(() -> {
+                ForegroundExecutor ui = new ForegroundExecutor(dispatcher);  // confined to this, the Swing thread
+                SearchWindow window = new SearchWindow(folder.toAbsolutePath().normalize().toString());
+                SearchController controller = new SearchController(ui, background, window);
+                DesktopApplication application = new DesktopApplication(dispatcher, window, controller);
+                window.attach(controller, application.closed::countDown);
+                window.show();
+                controller.open(folder);
+                opened[0] = application;
+            });
+        } catch (RuntimeException | Error | InterruptedException e) {
+            dispatcher.close(); // its hold on AWT's thread would keep the JVM from exiting
+            throw e;
+        }
         return opened[0];
     }
 
-    /** Waits until the user closes the window, then stops the dispatcher and disposes of the window. */
-    void awaitClose() throws InterruptedException {
+    /**
+     * Waits until the user closes the window, then stops the dispatcher and disposes of the window.
+     *
+     * @return what the dispatcher gave up, which is nothing when the window's tasks unwound in time
+     */
+    ShutdownReport awaitClose() throws InterruptedException {
         closed.await();
-        close();
+        return close();
     }
 
-    /** Closes the window as its close button does, then stops the dispatcher. */
-    void close() throws InterruptedException {
+    /**
+     * Closes the window as its close button does, then stops the dispatcher.
+     *
+     * @return what the dispatcher gave up; logged when it is not nothing
+     */
+    ShutdownReport close() throws InterruptedException {
         if (closed.getCount() > 0) {
             onTheEventDispatchThread(() -> {
                 controller.close();
                 closed.countDown();
             });
         }
-        dispatcher.close();
+        ShutdownReport report = dispatcher.close(dispatcher.options().shutdownTimeout());
+        if (!report.isEmpty()) {
+            System.getLogger(DesktopApplication.class.getName()).log(System.Logger.Level.WARNING,
+                    "The window closed with work left: " + report);
+        }
         onTheEventDispatchThread(() -> window.frame().dispose());
+        return report;
     }
 
     SearchWindow window() {

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 final class FolderIndex {
 
-    /** Files longer than this are indexed by name only: a search tool, not a log analyser. */
+    /** Of a longer file, only this much is indexed: a search tool, not a log analyser. */
     static final int MAX_BYTES = 1 << 20;
 
     private final Path folder;
@@ -141,13 +141,25 @@ final class FolderIndex {
                 return new Read.Binary();
             }
         }
+        int length = bytes.length == MAX_BYTES ? withoutASplitCharacter(bytes) : bytes.length;
         try {
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
             return new Read.Text(text.lines().toList());
         } catch (CharacterCodingException notUtf8) {
             return new Read.Binary();
         }
+    }
+
+    /** {@return how many of {@code bytes} to decode: all but a UTF-8 character the cut at {@link #MAX_BYTES} split} */
+    private static int withoutASplitCharacter(byte[] bytes) {
+        int start = bytes.length - 1;
+        while (start > 0 && bytes.length - start < 4 && (bytes[start] & 0xC0) == 0x80) {
+            start--; // back over continuation bytes to the character's first byte
+        }
+        int first = bytes[start] & 0xFF;
+        int needed = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1;
+        return bytes.length - start < needed ? start : bytes.length;
     }
 
     /**

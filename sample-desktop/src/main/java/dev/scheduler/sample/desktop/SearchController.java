@@ -30,8 +30,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * A new query cancels the pair of the previous one, which stops its search at the next file.
  * Cancelling interrupts the old foreground task, but a take() that was already handed a batch may
- * still return it, so a batch is shown only if its query is still the current query: a stale result
- * never reaches the list.
+ * still return it, so a batch is shown only if its search is still the current one (a generation,
+ * not the text, which the user may type again): a stale result never reaches the list.
  *
  * Indexing progress is coalesced in a queue of one: the walk replaces an update the UI has not taken
  * yet, and the UI paints one at most every REPAINT of the scheduler's time (and the last one always),
@@ -64,6 +64,7 @@ final class SearchController {
     private Progress progress = Progress.NONE;
     private boolean indexingStopped;
     private String query = "";
+    private long generation;
     private boolean closed;
 
     SearchController(ForegroundExecutor ui, Executor background, SearchView view) {
@@ -92,7 +93,7 @@ final class SearchController {
                 return last[0];
             } finally {
                 // Also when the walk fails: the UI's task must not wait for ever.
-                replace(updates, last[0].done() ? last[0] : last[0].ended("stopped by a failure"));
+                replace(updates, last[0].done() ? last[0] : last[0].ended("stopped by a failure; see the log"));
             }
         });
         indexing = ui.spawnLabeled(INDEXING, () -> {
@@ -114,6 +115,8 @@ final class SearchController {
             }
             return null;
         });
+        walk.detach();
+        indexing.detach();
     }
 
     /** Hands the UI the newest progress, replacing one it has not taken yet. */
@@ -147,6 +150,7 @@ final class SearchController {
         stopSearch();
         String current = text.strip();
         query = current;
+        long mine = ++generation; // not the text: the same query typed again is a new search
         view.clearResults(current);
         if (current.isEmpty() || index == null) {
             view.searchFinished(current, 0);
@@ -165,7 +169,7 @@ final class SearchController {
         });
         scan = scanning;
         search = ui.spawnLabeled(SEARCH, () -> {
-            for (Found next = found.take(); query.equals(current); next = found.take()) {
+            for (Found next = found.take(); generation == mine; next = found.take()) {
                 if (next.end()) {
                     if (!scanning.isCancelled()) {
                         view.searchFinished(current, next.total());
@@ -176,6 +180,9 @@ final class SearchController {
             }
             return null; // a newer query took over: what this one found is never shown
         });
+        // Nobody joins these two: detached, a failure of either is reported, not lost.
+        scanning.detach();
+        search.detach();
     }
 
     /** The user selected {@code match}: show its file's matching lines. */

@@ -47,6 +47,7 @@ class EventDispatchThreadLatencyTest {
         AtomicBoolean indexing = new AtomicBoolean(true);
         long[] worst = new long[1];
         int[] probes = new int[1];
+        AtomicBoolean stuck = new AtomicBoolean();
         DesktopApplication application = DesktopApplication.open(measured);
         long started = System.nanoTime();
         Thread probe = Thread.ofPlatform().name("edt-probe").start(() -> {
@@ -60,6 +61,7 @@ class EventDispatchThreadLatencyTest {
                 });
                 try {
                     if (!ran.await(OnScreen.GUARD.toSeconds(), TimeUnit.SECONDS)) {
+                        stuck.set(true); // a hang guard: the Swing thread never ran the probe
                         return;
                     }
                 } catch (InterruptedException e) {
@@ -77,6 +79,7 @@ class EventDispatchThreadLatencyTest {
             probe.join(OnScreen.GUARD.toMillis());
 
             assertThat(application.window().statusText()).startsWith("10,000 files indexed");
+            assertThat(stuck).as("a probe waited " + OnScreen.GUARD + " for the Swing thread").isFalse();
             assertThat(probes[0]).isPositive();
             String figure = String.format("Indexing 10,000 files took %d ms after the window opened; the longest "
                     + "the Swing thread was kept from an event was %.1f ms, over %d probes (one every millisecond).%n",

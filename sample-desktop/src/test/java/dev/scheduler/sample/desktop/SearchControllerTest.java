@@ -109,6 +109,27 @@ class SearchControllerTest {
     }
 
     @Nested
+    class TypingAQueryAgain {
+
+        @SchedulerTest(iterations = 100)
+        void aQueryTypedBackShowsItsMatchesOnceWhateverTheOldSearchWithTheSameTextHadFound(TestScheduler scheduler) {
+            Window window = new Window(scheduler);
+            window.controller.open(folder);
+            scheduler.runUntilParked();
+
+            for (String typed : List.of("needle", "needl", "needle", "needl", "needle")) {
+                window.controller.queryChanged(typed);
+                for (int steps = scheduler.rng().nextInt(0, 200); steps > 0 && scheduler.tick(); steps--) {
+                    // sometimes far enough for a batch or two, never to the end
+                }
+            }
+            scheduler.runUntilParked();
+
+            assertThat(window.view.results).containsExactlyElementsOf(allMatches(window.controller.index(), TYPED));
+        }
+    }
+
+    @Nested
     class Indexing {
 
         @SchedulerTest(iterations = 100)

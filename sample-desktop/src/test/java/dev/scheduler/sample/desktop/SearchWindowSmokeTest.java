@@ -5,6 +5,7 @@ import static dev.scheduler.sample.desktop.OnScreen.onTheUiThread;
 import static dev.scheduler.sample.desktop.OnScreen.onTheUiThreadThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scheduler.dispatch.ShutdownReport;
 import java.awt.Point;
 import java.awt.Rectangle;
 import java.awt.Robot;
@@ -81,9 +82,8 @@ class SearchWindowSmokeTest {
             ImageIO.write(robot.createScreenCapture(bounds), "png", screenshot.toFile());
             assertThat(screenshot).isNotEmptyFile();
         } finally {
-            application.close();
+            assertThat(application.close()).as("what closing gave up").matches(ShutdownReport::isEmpty);
         }
-        assertThat(application.dispatcher().isTerminated()).isTrue();
     }
 
     @Test
@@ -97,9 +97,9 @@ class SearchWindowSmokeTest {
             return null;
         });
 
-        application.awaitClose();
+        ShutdownReport dropped = application.awaitClose();
 
-        assertThat(application.dispatcher().isTerminated()).isTrue();
+        assertThat(dropped).as("what closing gave up").matches(ShutdownReport::isEmpty);
         assertThat(onTheUiThread(() -> window.frame().isDisplayable())).as("disposed").isFalse();
     }
 }
