@@ -109,15 +109,7 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         try {
             return new EventDispatchLane(admission, failures);
         } catch (RuntimeException | Error e) {
-            if (pool != null) {
-                pool.stop();
-            }
-            if (nativePool != null) {
-                nativePool.close();
-            }
-            if (loop != null) {
-                loop.stop();
-            }
+            stopThreads();
             throw e;
         }
     }
@@ -341,6 +333,15 @@ abstract sealed class AbstractDispatcher implements Dispatcher
             }
         }
         admission.stop();
+        stopThreads();
+        // What could not unwind in time, and what running steps queued while the threads stopped.
+        report = report.and(new ShutdownReport(dropSteps(step -> true), dropTimers(), List.of()));
+        admission.closed();
+        return report;
+    }
+
+    /** Stops the lanes' threads (and hands AWT's back); the ones not built yet are null. */
+    private void stopThreads() {
         if (pool != null) {
             pool.stop();
         }
@@ -353,10 +354,6 @@ abstract sealed class AbstractDispatcher implements Dispatcher
         if (nativePool != null) {
             nativePool.close();
         }
-        // What could not unwind in time, and what running steps queued while the threads stopped.
-        report = report.and(new ShutdownReport(dropSteps(step -> true), dropTimers(), List.of()));
-        admission.closed();
-        return report;
     }
 
     /** Whether {@code caller} is one of this dispatcher's threads, or a task body that one of them carries now. */

@@ -57,10 +57,15 @@ class SearchControllerTest {
         void typeFast(TestScheduler scheduler) {
             for (int i = 1; i <= TYPED.length(); i++) {
                 controller.queryChanged(TYPED.substring(0, i));
-                for (int steps = scheduler.rng().nextInt(0, 30); steps > 0 && scheduler.tick(); steps--) {
-                    // the user is faster than the search
-                }
+                runSomeSteps(scheduler, 30); // the user is faster than the search
             }
+        }
+    }
+
+    /** Runs a random number of steps below {@code bound}, fewer if nothing is left to run. */
+    private static void runSomeSteps(TestScheduler scheduler, int bound) {
+        for (int steps = scheduler.rng().nextInt(0, bound); steps > 0 && scheduler.tick(); steps--) {
+            // each tick is one step
         }
     }
 
@@ -119,9 +124,7 @@ class SearchControllerTest {
 
             for (String typed : List.of("needle", "needl", "needle", "needl", "needle")) {
                 window.controller.queryChanged(typed);
-                for (int steps = scheduler.rng().nextInt(0, 200); steps > 0 && scheduler.tick(); steps--) {
-                    // sometimes far enough for a batch or two, never to the end
-                }
+                runSomeSteps(scheduler, 200); // sometimes far enough for a batch or two, never to the end
             }
             scheduler.runUntilParked();
 
@@ -155,9 +158,7 @@ class SearchControllerTest {
         void cancellingStopsTheWalkAndLeavesWhatWasIndexedSearchable(TestScheduler scheduler) {
             Window window = new Window(scheduler);
             window.controller.open(folder);
-            for (int steps = scheduler.rng().nextInt(0, 60); steps > 0 && scheduler.tick(); steps--) {
-                // part of the way
-            }
+            runSomeSteps(scheduler, 60); // part of the way
 
             window.controller.cancelIndexing();
             window.controller.queryChanged(TYPED);
