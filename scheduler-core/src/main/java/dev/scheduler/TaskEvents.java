@@ -21,9 +21,15 @@ import jdk.jfr.StackTrace;
  * template editor under "Scheduler". Off, each costs the executor one check of a flag the JDK keeps
  * per event type; the event object is then never filled in, and the JIT removes it.
  *
- * <p>Each event is committed on the thread that spawns, starts, parks or finishes the task: a task's
- * body, or its spawner. An event committed on a carrier just after it unmounted one of our virtual
- * threads was seen lost by JDK 25's recorder, so no event is committed there.
+ * <p>Every event is committed on a virtual thread: JDK 25's recorder drops the first event a
+ * platform thread commits after it carried a virtual thread that committed one (the shared event
+ * writer is left marked invalid), and every thread that runs our tasks' steps is such a carrier,
+ * the {@code TestScheduler}'s test thread and a UI thread included. So a task's events are
+ * committed on the task's own thread: {@code TaskSpawned} begins where the task is spawned (its
+ * start time is the spawn, its {@code spawnedBy} the spawner's thread) and is committed when the
+ * body takes its first step, so that its duration is how long the task waited to run. A task that
+ * ends without ever running has its events committed on a short-lived virtual thread named after
+ * the thread that ended it.
  */
 final class TaskEvents {
 
@@ -33,12 +39,18 @@ final class TaskEvents {
     static void spawned(Task<?> task) {
         Spawned event = new Spawned();
         if (event.isEnabled()) {
+            event.begin();
             event.describe(task);
-            event.commit();
+            event.spawnedBy = Thread.currentThread().getName();
+            task.spawnEvent(event);
         }
     }
 
+    /** {@code task}'s body, on its own thread, takes its first step. */
     static void started(Task<?> task) {
+        if (task.takeSpawnEvent() instanceof Spawned spawned) {
+            spawned.commit();
+        }
         Started event = new Started();
         if (event.isEnabled()) {
             event.describe(task);
@@ -56,12 +68,53 @@ final class TaskEvents {
         }
     }
 
+    /**
+     * {@code task} ended with {@code outcome}: on its body's thread, or, if it never ran, on the
+     * thread that cancelled or abandoned it.
+     */
     static void finished(Task<?> task, Future.State outcome) {
+        Spawned spawned = task.takeSpawnEvent() instanceof Spawned event ? event : null;
         Finished event = new Finished();
-        if (event.isEnabled()) {
+        boolean finishedEnabled = event.isEnabled();
+        if (spawned == null && !finishedEnabled) {
+            return;
+        }
+        if (finishedEnabled) {
             event.describe(task);
             event.outcome = outcome.name();
-            event.commit();
+        }
+        Runnable commit = () -> {
+            if (spawned != null) {
+                spawned.commit();
+            }
+            if (finishedEnabled) {
+                event.commit();
+            }
+        };
+        if (Thread.currentThread().isVirtual()) {
+            commit.run();
+        } else {
+            onVirtualThread(commit);
+        }
+    }
+
+    /**
+     * Runs {@code commit} on a virtual thread named after the caller and waits for it, without
+     * giving up on an interrupt (which it keeps for the caller).
+     */
+    private static void onVirtualThread(Runnable commit) {
+        Thread committer = Thread.ofVirtual().name(Thread.currentThread().getName()).start(commit);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                committer.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -90,9 +143,14 @@ final class TaskEvents {
     @Name("dev.scheduler.TaskSpawned")
     @Label("Task Spawned")
     @Category({"Scheduler", "Tasks"})
-    @Description("A task was spawned; the event's thread and stack trace are the spawner's")
+    @Description("A task was spawned: the event spans from its spawn to its first step (or to its end, if it never ran)")
     @Enabled(false)
+    @StackTrace(false)
     static final class Spawned extends TaskEvent {
+
+        @Label("Spawned By")
+        @Description("The name of the thread that spawned the task")
+        String spawnedBy;
     }
 
     @Name("dev.scheduler.TaskStarted")
