@@ -37,10 +37,10 @@ final class RequestSessions extends OncePerRequestFilter {
             throws ServletException, IOException {
         SessionId session = platform.createSession();
         boolean endsLater = false;
-        // The server's thread switches sessions from one request to the next: set it, and clear it after.
-        platform.setCurrentSession(session);
         try {
-            chain.doFilter(request, response);
+            // Scoped to this call: a server thread switches sessions from one request to the next,
+            // and a test that drives requests from tasks (MockMvc under the TestScheduler) nests them.
+            inSession(session, request, response, chain);
             if (request.isAsyncStarted()) {
                 request.getAsyncContext().addListener(new EndsSession(session));
                 endsLater = true;
@@ -54,10 +54,37 @@ final class RequestSessions extends OncePerRequestFilter {
             response.setContentType(MediaType.TEXT_PLAIN_VALUE);
             response.getWriter().write(ORIGIN_FALLBACK);
         } finally {
-            platform.clearCurrentSession();
             if (!endsLater) {
                 platform.endSession(session);
             }
+        }
+    }
+
+    private void inSession(SessionId session, HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain) throws ServletException, IOException {
+        try {
+            platform.withSession(session, () -> {
+                try {
+                    chain.doFilter(request, response);
+                } catch (ServletException | IOException e) {
+                    throw new CheckedFailure(e);
+                }
+            });
+        } catch (CheckedFailure wrapped) {
+            if (wrapped.getCause() instanceof ServletException servlet) {
+                throw servlet;
+            }
+            throw (IOException) wrapped.getCause();
+        }
+    }
+
+    /** Carries the filter chain's checked exception out of {@code withSession}. */
+    private static final class CheckedFailure extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        CheckedFailure(Exception cause) {
+            super(cause);
         }
     }
 

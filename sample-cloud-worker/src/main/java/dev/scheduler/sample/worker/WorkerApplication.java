@@ -2,18 +2,30 @@ package dev.scheduler.sample.worker;
 
 import dev.scheduler.Executor;
 import dev.scheduler.cloud.WorkerExecutionContext;
+import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.web.client.RestClient;
 
 /**
- * A cloud worker on the scheduler starter: every HTTP request is a session, work may outlive it only
- * through {@code waitUntil}, and anything else still running when the response is done is reported
- * as a leak (a log line naming the task, a metric, the Actuator {@code scheduler} endpoint).
+ * An order-intake service on the scheduler starter. Every HTTP request is a session: an order is
+ * stored and answered at once, and its webhook notification and audit record outlive the request
+ * only through {@code waitUntil}; anything else still running when the response is done is reported
+ * as a leak (a log line naming the task, a metric, the Actuator {@code scheduler} endpoint). An
+ * outbox keeps every pending notification across crashes and between instances.
  */
 @SpringBootApplication
+@EnableScheduling
+@EnableSchedulerLock(defaultLockAtMostFor = "PT5M")
 @EnableConfigurationProperties(WorkerProperties.class)
 public class WorkerApplication {
 
@@ -22,7 +34,7 @@ public class WorkerApplication {
     }
 
     /**
-     * Starts the worker.
+     * Starts the service.
      *
      * @param args Spring Boot's command-line arguments
      */
@@ -52,5 +64,29 @@ public class WorkerApplication {
     @Bean
     FilterRegistrationBean<RequestSessions> requestSessions(WorkerExecutionContext platform) {
         return new FilterRegistrationBean<>(new RequestSessions(platform));
+    }
+
+    /**
+     * The webhook over HTTP.
+     *
+     * @param properties the worker's settings
+     * @param environment where this instance's own port is found
+     * @return the webhook
+     */
+    @Bean
+    Webhook webhook(WorkerProperties properties, Environment environment) {
+        return new HttpWebhook(RestClient.builder(), properties.webhook(), environment);
+    }
+
+    /**
+     * ShedLock's locks, in the orders' database, on the database's clock so that instances agree.
+     *
+     * @param dataSource the orders' database
+     * @return the lock provider
+     */
+    @Bean
+    LockProvider lockProvider(DataSource dataSource) {
+        return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(new JdbcTemplate(dataSource)).usingDbTime().build());
     }
 }

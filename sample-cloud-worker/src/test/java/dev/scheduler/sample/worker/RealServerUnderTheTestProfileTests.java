@@ -33,15 +33,18 @@ class RealServerUnderTheTestProfileTests {
     @Test
     void theSameServerOnADispatcherServesRequestsAsTasks() throws Exception {
         try (var context = new SpringApplicationBuilder(WorkerApplication.class)
-                .properties("server.port=0", "scheduler.dispatcher=portable").run();
+                .properties("server.port=0", "scheduler.dispatcher=portable", "spring.datasource.url=jdbc:h2:mem:real-server").run();
                 HttpClient client = HttpClient.newHttpClient()) {
             int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                    + "/hello/grace")).timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+                    + "/orders")).header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"customer\": \"Grace\", \"items\": [{\"sku\": \"cobol-1\", \"quantity\": 1}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
 
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("Hello, grace!");
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
+                    assertThat(location).matches("/orders/\\d+"));
         }
     }
 }

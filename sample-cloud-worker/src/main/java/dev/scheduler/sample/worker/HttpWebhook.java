@@ -1,0 +1,54 @@
+package dev.scheduler.sample.worker;
+
+import java.net.http.HttpClient;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+
+/**
+ * The webhook over HTTP: {@code POST}s the notification as JSON to {@code worker.webhook.url}, or,
+ * when that is empty, to this instance's own receiver on its actual port. The call blocks the task
+ * that makes it; on the scheduler's virtual threads that parks the task, not a thread.
+ */
+final class HttpWebhook implements Webhook {
+
+    private final RestClient client;
+    private final String url;
+    private final Environment environment;
+
+    HttpWebhook(RestClient.Builder builder, WorkerProperties.Webhook settings, Environment environment) {
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
+                HttpClient.newBuilder().connectTimeout(settings.timeout()).build());
+        requests.setReadTimeout(settings.timeout());
+        this.client = builder.requestFactory(requests).build();
+        this.url = settings.url() == null ? "" : settings.url();
+        this.environment = environment;
+    }
+
+    @Override
+    public void deliver(OrderNotification notification) {
+        String target = target();
+        try {
+            client.post().uri(target).contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotency-Key", notification.idempotencyKey())
+                    .body(notification).retrieve().toBodilessEntity();
+        } catch (RestClientException e) {
+            throw new WebhookException("POST " + target + " for order " + notification.orderId() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private String target() {
+        if (!url.isEmpty()) {
+            return url;
+        }
+        String port = environment.getProperty("local.server.port");
+        if (port == null) {
+            throw new WebhookException("worker.webhook.url is empty and this instance serves no HTTP port for its"
+                    + " own receiver; set worker.webhook.url", null);
+        }
+        return "http://localhost:" + port + WebhookReceiver.PATH;
+    }
+}
