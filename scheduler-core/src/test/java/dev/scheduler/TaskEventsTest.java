@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -43,20 +45,14 @@ class TaskEventsTest {
 
     @Test
     void aTaskCancelledBeforeItRanIsStillSpawnedAndThenFinishedAsCancelled() throws Exception {
-        List<RecordedEvent> events;
-        Task<Void> cancelled;
-        try (Recording recording = new Recording()) {
-            EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
-            recording.start();
-            try (TestScheduler scheduler = new TestScheduler()) {
-                Executor executor = scheduler.background();
-                executor.spawn(() -> executor.timer(Duration.ofSeconds(1)).join()).join();
-                cancelled = executor.spawnLabeled(TaskLabel.of("never"), () -> { });
-                cancelled.cancel(true);
-            }
-            recording.stop();
-            events = read(recording);
-        }
+        AtomicReference<Task<Void>> never = new AtomicReference<>();
+        List<RecordedEvent> events = recorded(scheduler -> {
+            Executor executor = scheduler.background();
+            executor.spawn(() -> executor.timer(Duration.ofSeconds(1)).join()).join();
+            never.set(executor.spawnLabeled(TaskLabel.of("never"), () -> { }));
+            never.get().cancel(true);
+        });
+        Task<Void> cancelled = never.get();
 
         assertThat(ofTask(events, cancelled)).extracting(event -> event.getEventType().getName())
                 .containsExactly("dev.scheduler.TaskSpawned", "dev.scheduler.TaskFinished");
@@ -69,19 +65,13 @@ class TaskEventsTest {
     @Test
     void aSpawnTheSchedulerRefusesIsRecordedAsSpawnedAndCancelledOnAVirtualThreadNamedAfterTheSpawner()
             throws Exception {
-        List<RecordedEvent> events;
-        try (Recording recording = new Recording()) {
-            EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
-            recording.start();
-            TestScheduler scheduler = new TestScheduler();
+        List<RecordedEvent> events = recorded(scheduler -> {
             Executor executor = scheduler.background();
             executor.spawn(() -> executor.timer(Duration.ofSeconds(1)).join()).join();
             scheduler.close();
             assertThatThrownBy(() -> executor.spawnLabeled(TaskLabel.of("refused"), () -> { }))
                     .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
-            recording.stop();
-            events = read(recording);
-        }
+        });
 
         List<RecordedEvent> refused = events.stream()
                 .filter(event -> event.getEventType().getName().startsWith("dev.scheduler."))
@@ -95,29 +85,24 @@ class TaskEventsTest {
     }
 
     private void recordTwoTasksAndCheckTheirLives() throws Exception {
-        List<RecordedEvent> events;
-        Task<Void> waiter;
-        Task<Integer> failing;
-        try (Recording recording = new Recording()) {
-            EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
-            recording.start();
-            try (TestScheduler scheduler = new TestScheduler()) {
-                Executor executor = scheduler.background();
-                ReentrantLock lock = new ReentrantLock();
-                waiter = executor.spawnLabeled(TaskLabel.of("waiter"), () -> {
-                    executor.timer(Duration.ofMinutes(1)).join();
-                    lock.lock();
-                    lock.unlock();
-                });
-                failing = executor.spawnLabeled(TaskLabel.of("failing"), () -> {
-                    throw new IllegalStateException("boom");
-                });
-                waiter.join();
-                failing.toCompletableFuture().exceptionally(failure -> 0).join();
-            }
-            recording.stop();
-            events = read(recording);
-        }
+        AtomicReference<Task<Void>> waiting = new AtomicReference<>();
+        AtomicReference<Task<Integer>> failed = new AtomicReference<>();
+        List<RecordedEvent> events = recorded(scheduler -> {
+            Executor executor = scheduler.background();
+            ReentrantLock lock = new ReentrantLock();
+            waiting.set(executor.spawnLabeled(TaskLabel.of("waiter"), () -> {
+                executor.timer(Duration.ofMinutes(1)).join();
+                lock.lock();
+                lock.unlock();
+            }));
+            failed.set(executor.spawnLabeled(TaskLabel.of("failing"), () -> {
+                throw new IllegalStateException("boom");
+            }));
+            waiting.get().join();
+            failed.get().toCompletableFuture().exceptionally(failure -> 0).join();
+        });
+        Task<Void> waiter = waiting.get();
+        Task<Integer> failing = failed.get();
 
         assertThat(ofTask(events, waiter)).extracting(event -> event.getEventType().getName())
                 .containsExactly("dev.scheduler.TaskSpawned", "dev.scheduler.TaskStarted", "dev.scheduler.TaskParked",
@@ -158,6 +143,19 @@ class TaskEventsTest {
         }
 
         assertThat(events).noneMatch(event -> event.getEventType().getName().startsWith("dev.scheduler."));
+    }
+
+    /** Runs {@code work} on a new TestScheduler inside a recording of the task events; {@return what it recorded} */
+    private List<RecordedEvent> recorded(Consumer<TestScheduler> work) throws Exception {
+        try (Recording recording = new Recording()) {
+            EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
+            recording.start();
+            try (TestScheduler scheduler = new TestScheduler()) {
+                work.accept(scheduler);
+            }
+            recording.stop();
+            return read(recording);
+        }
     }
 
     private List<RecordedEvent> read(Recording recording) throws Exception {

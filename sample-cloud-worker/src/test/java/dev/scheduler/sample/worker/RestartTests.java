@@ -2,12 +2,15 @@ package dev.scheduler.sample.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
 
 /**
  * Nothing is lost across a stop: orders accepted while the webhook refuses everything are still
@@ -56,6 +59,30 @@ class RestartTests {
                 assertThat(jdbc.sql("SELECT entry FROM audit WHERE order_id = ? ORDER BY id").param(id)
                         .query(String.class).list()).last().asString().startsWith("notified on attempt ");
             }
+        }
+    }
+
+    @Test
+    void anOrderClaimedByAnInstanceThatCrashedIsNotifiedOnceItsLeaseRunsOut() throws Exception {
+        String customer = "crashed-" + System.nanoTime();
+        try (ConfigurableApplicationContext survivor = start("worker.instance=survivor",
+                "worker.outbox.redrive-interval=100ms")) {
+            JdbcClient jdbc = survivor.getBean(JdbcClient.class);
+            // What a crash leaves: an accepted order, claimed by an instance that will never settle it.
+            GeneratedKeyHolder key = new GeneratedKeyHolder();
+            jdbc.sql("INSERT INTO orders (customer, placed_at, notification) VALUES (?, ?, 'PENDING')")
+                    .params(customer, OffsetDateTime.now(ZoneOffset.UTC)).update(key, "id");
+            long id = key.getKeyAs(Long.class);
+            OffsetDateTime leaseEnd = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(2);
+            jdbc.sql("INSERT INTO outbox (order_id, claimed_by, claimed_until) VALUES (?, 'crashed', ?)")
+                    .params(id, leaseEnd).update();
+
+            OrderHttpClient.awaitUntil("the survivor has notified the crashed instance's order",
+                    () -> OrderHttpClient.count(jdbc, customer, "NOTIFIED") == 1);
+
+            assertThat(OffsetDateTime.now(ZoneOffset.UTC)).as("not before the lease ran out").isAfter(leaseEnd);
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM webhook_deliveries WHERE order_id = ?").param(id)
+                    .query(Long.class).single()).isOne();
         }
     }
 }
