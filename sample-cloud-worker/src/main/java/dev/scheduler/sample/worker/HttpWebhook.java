@@ -10,17 +10,19 @@ import org.springframework.web.client.RestClientException;
 /**
  * The webhook over HTTP: {@code POST}s the notification as JSON to {@code worker.webhook.url}, or,
  * when that is empty, to this instance's own receiver on its actual port. The call blocks the task
- * that makes it; on the scheduler's virtual threads that parks the task, not a thread.
+ * that makes it; on the scheduler's virtual threads that parks the task, not a thread. Closing it
+ * (Spring does, with the context) closes its HTTP client.
  */
-final class HttpWebhook implements Webhook {
+final class HttpWebhook implements Webhook, AutoCloseable {
 
+    private final HttpClient http;
     private final RestClient client;
     private final String url;
     private final Environment environment;
 
     HttpWebhook(RestClient.Builder builder, WorkerProperties.Webhook settings, Environment environment) {
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
-                HttpClient.newBuilder().connectTimeout(settings.timeout()).build());
+        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
         requests.setReadTimeout(settings.timeout());
         this.client = builder.requestFactory(requests).build();
         this.url = settings.url() == null ? "" : settings.url();
@@ -38,6 +40,11 @@ final class HttpWebhook implements Webhook {
             throw new WebhookException("POST " + target + " for order " + notification.orderId() + " failed: "
                     + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 
     private String target() {
