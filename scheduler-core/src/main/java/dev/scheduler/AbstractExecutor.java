@@ -168,7 +168,8 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
         Objects.requireNonNull(body, "body");
         checkAccess(operation);
         TaskMetadata meta = new TaskMetadata(TaskId.next(), label, priority, session(),
-                scheduler.capturesSpawnSites() ? SpawnSites.caller() : null);
+                scheduler.capturesSpawnSites() ? SpawnSites.of(body instanceof RunnableBody plain ? plain.body() : body)
+                        : null);
         Callable<? extends T> decorated = decorate(body);
         Task<T> task = new Task<>(meta, this, TaskScope.inScope());
         taskSpawned(task);
@@ -183,11 +184,17 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
     }
 
     private static Callable<Void> callable(Runnable body) {
-        Objects.requireNonNull(body, "body");
-        return () -> {
+        return new RunnableBody(Objects.requireNonNull(body, "body"));
+    }
+
+    /** A {@code Runnable} body as a {@code Callable}, which keeps it so that its spawn site is its own. */
+    private record RunnableBody(Runnable body) implements Callable<Void> {
+
+        @Override
+        public Void call() {
             body.run();
             return null;
-        };
+        }
     }
 
     /**

@@ -213,9 +213,11 @@ public interface Scheduler {
     QueueDepths queueDepths();
 
     /**
-     * {@return whether executors should record where each task was spawned} Recording costs about a
-     * microsecond per spawn, so production dispatchers leave it off unless asked; the
-     * {@code TestScheduler} turns it on so that deadlock and leak reports can name spawn sites.
+     * {@return whether executors should record where each task was spawned} Recording walks the
+     * spawning stack (a microsecond or more) for each body that is not a lambda or method reference of
+     * the application, and only the first time for one that is; production dispatchers leave it off
+     * unless asked, and the {@code TestScheduler} turns it on so that deadlock and leak reports can
+     * name spawn sites.
      */
     default boolean capturesSpawnSites() {
         return false;

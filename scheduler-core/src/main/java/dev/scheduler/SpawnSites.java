@@ -4,13 +4,31 @@ import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * Finds where a task was spawned: the first frame on the spawning stack that belongs to neither
  * this library's core nor the JDK, nor to code a {@link SpawnSiteFilter} calls infrastructure.
+ *
+ * <p>Implementation Overview: walking the stack costs a microsecond or more, several times what the
+ * rest of a spawn costs under a {@code TestScheduler}, which captures spawn sites by default. Most
+ * bodies are lambdas or method references, and each lambda expression is its own hidden class,
+ * written where it is spawned. So the site of a lambda body written in the application's code is
+ * found by a walk the first time that lambda is spawned, and remembered for its class: every later
+ * spawn of it costs a {@code ClassValue} lookup. The one thing this gives up: a lambda created in one
+ * place and spawned from several is reported at the first of them. Other bodies (named classes,
+ * lambdas of infrastructure that spawns on the application's behalf) are walked every time.
  */
 final class SpawnSites {
+
+    /**
+     * The core's packages. A frame is the core's own when its class is in one of them and comes from
+     * where this class came from: a class of an application shaded into one jar with the core is not.
+     */
+    static final Set<String> CORE_PACKAGES = Set.of("dev.scheduler", "dev.scheduler.cloud", "dev.scheduler.jdk",
+            "dev.scheduler.test", "dev.scheduler.test.junit", "dev.scheduler.timer");
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Object CORE_LOCATION = locationOf(SpawnSites.class);
@@ -21,7 +39,8 @@ final class SpawnSites {
         protected Boolean computeValue(Class<?> type) {
             String name = type.getName();
             if (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
-                    || CORE_LOCATION != null && Objects.equals(CORE_LOCATION, locationOf(type))) {
+                    || CORE_PACKAGES.contains(type.getPackageName()) && CORE_LOCATION != null
+                            && Objects.equals(CORE_LOCATION, locationOf(type))) {
                 return true;
             }
             for (SpawnSiteFilter filter : FILTERS) {
@@ -33,7 +52,24 @@ final class SpawnSites {
         }
     };
 
+    /** The site where each lambda body class was first spawned, found by walking that spawn's stack. */
+    private static final ClassValue<Optional<StackTraceElement>> FIRST_SITE = new ClassValue<>() {
+        @Override
+        protected Optional<StackTraceElement> computeValue(Class<?> lambda) {
+            return Optional.ofNullable(caller());
+        }
+    };
+
     private SpawnSites() {
+    }
+
+    /** {@return where {@code body} is being spawned, or null if every frame is internal} */
+    static StackTraceElement of(Object body) {
+        Class<?> type = body.getClass();
+        if (type.isHidden() && !INTERNAL.get(type.getNestHost())) {
+            return FIRST_SITE.get(type).orElse(null);
+        }
+        return caller();
     }
 
     /** {@return the spawning frame, or null if every frame is internal} */

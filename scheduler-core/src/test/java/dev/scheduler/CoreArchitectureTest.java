@@ -1,13 +1,16 @@
 package dev.scheduler;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.AccessibleObject;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +34,12 @@ class CoreArchitectureTest {
         classes().that().resideOutsideOfPackage("dev.scheduler.test.junit..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jdk.jfr..", "dev.scheduler..")
                 .check(CORE);
+    }
+
+    @Test
+    void spawnSitesKnowsEveryPackageOfTheCore() {
+        assertThat(CORE.stream().map(JavaClass::getPackageName).collect(Collectors.toSet()))
+                .isEqualTo(SpawnSites.CORE_PACKAGES);
     }
 
     @Test

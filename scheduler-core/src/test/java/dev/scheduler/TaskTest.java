@@ -226,4 +226,56 @@ class TaskTest {
         assertThat(task.toString()).startsWith("task " + task.id() + " \"indexer\"");
         task.join();
     }
+
+    @Test
+    void aLambdaBodySpawnedInALoopIsReportedAtItsLineEveryTime() {
+        List<Task<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tasks.add(executor.spawn(() -> 1));
+        }
+
+        assertThat(tasks).extracting(task -> task.metadata().spawnSite()).allSatisfy(site -> {
+            assertThat(site.getMethodName()).isEqualTo("aLambdaBodySpawnedInALoopIsReportedAtItsLineEveryTime");
+            assertThat(site).isEqualTo(tasks.getFirst().metadata().spawnSite());
+        });
+        tasks.forEach(Task::join);
+    }
+
+    @Test
+    void aBodyThatIsNotALambdaIsReportedAtEachPlaceItIsSpawned() {
+        Runnable body = new CountingBody();
+
+        Task<Void> first = executor.spawn(body);
+        Task<Void> second = executor.spawn(body);
+
+        assertThat(second.metadata().spawnSite().getLineNumber())
+                .isEqualTo(first.metadata().spawnSite().getLineNumber() + 1);
+        first.join();
+        second.join();
+    }
+
+    @Test
+    void aLambdaCreatedOnceAndSpawnedFromTwoPlacesIsReportedAtTheFirst() {
+        Runnable body = () -> { };
+
+        Task<Void> first = spawnFromHere(body);
+        Task<Void> second = executor.spawn(body);
+
+        assertThat(second.metadata().spawnSite()).isEqualTo(first.metadata().spawnSite());
+        assertThat(first.metadata().spawnSite().getMethodName()).isEqualTo("spawnFromHere");
+        first.join();
+        second.join();
+    }
+
+    private Task<Void> spawnFromHere(Runnable body) {
+        return executor.spawn(body);
+    }
+
+    /** A body of a class of its own, not a lambda. */
+    private static final class CountingBody implements Runnable {
+
+        @Override
+        public void run() {
+        }
+    }
 }
