@@ -29,6 +29,15 @@ import java.util.function.Predicate;
  * lock, with the earliest deadline mirrored in a volatile field so that the loop checks for due
  * timers without locking; the heap drops cancelled timers lazily.
  *
+ * The timer lock spins; it never parks. Its users include task bodies (virtual threads setting a
+ * timer) and the threads that carry them (this loop firing timers; a worker rescheduling a timed
+ * park through the test agent's hooks). With a lock that parks, a virtual thread queued for it
+ * unmounts, and when the lock is handed to it, it needs a carrier to run on: if every carrier that
+ * could run it is itself queued for the lock behind it (this loop thread, for a foreground task;
+ * both workers, in a timed park's reschedule), nothing runs again. Held for a heap operation only,
+ * the lock is cheap to spin on; a waiter yields after a while, which for a virtual thread frees
+ * its carrier.
+ *
  * Sleeping: the loop sets `sleeping`, checks once more for steps and due timers, and only then
  * waits; producers add their work, then wake the waiter only if `sleeping` was set (a Dekker pair),
  * so a busy loop costs producers no system call and a sleeping loop never misses work.
@@ -55,7 +64,8 @@ final class MainLoop implements Lane, Lane.Timers {
     private final AtomicBoolean parkPermit = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
 
-    private final ReentrantLock timerLock = new ReentrantLock();
+    /** The timer lock: set while a thread holds it; see the overview. */
+    private final AtomicBoolean timersHeld = new AtomicBoolean();
     private final TimerHeap timers = new TimerHeap();
     private volatile long nextDeadline = LoopWaiter.NO_DEADLINE;
 
@@ -191,7 +201,7 @@ final class MainLoop implements Lane, Lane.Timers {
     public Cancellable scheduleAt(long deadline, Runnable step) {
         Cancellable timer;
         boolean earliest;
-        timerLock.lock();
+        lockTimers();
         try {
             timer = timers.add(deadline, step);
             earliest = deadline - nextDeadline < 0 || nextDeadline == LoopWaiter.NO_DEADLINE;
@@ -199,12 +209,23 @@ final class MainLoop implements Lane, Lane.Timers {
                 nextDeadline = deadline;
             }
         } finally {
-            timerLock.unlock();
+            timersHeld.set(false);
         }
         if (earliest) {
             wake();
         }
         return timer;
+    }
+
+    /** Takes the timer lock, spinning and then yielding until it is free; never parks. */
+    private void lockTimers() {
+        for (int spins = 0; !timersHeld.compareAndSet(false, true); spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     /** Fires every timer that is due, in deadline order; {@return how many fired} */
@@ -216,7 +237,7 @@ final class MainLoop implements Lane, Lane.Timers {
         int fired = 0;
         while (true) {
             Runnable due;
-            timerLock.lock();
+            lockTimers();
             try {
                 due = timers.pollDue(System.nanoTime());
                 if (due == null) {
@@ -225,7 +246,7 @@ final class MainLoop implements Lane, Lane.Timers {
                     return fired;
                 }
             } finally {
-                timerLock.unlock();
+                timersHeld.set(false);
             }
             fired++;
             try {
@@ -286,12 +307,12 @@ final class MainLoop implements Lane, Lane.Timers {
 
     @Override
     public List<Runnable> dropAll() {
-        timerLock.lock();
+        lockTimers();
         try {
             nextDeadline = LoopWaiter.NO_DEADLINE;
             return timers.dropAll();
         } finally {
-            timerLock.unlock();
+            timersHeld.set(false);
         }
     }
 

@@ -240,6 +240,31 @@ abstract class DispatcherContract {
         assertThat(seen).containsExactly("before true " + main.getName(), "after true " + main.getName());
     }
 
+    /**
+     * Foreground and background bodies setting timers all at once, while the main loop fires them:
+     * every user of the timers' lock at the same moment, carriers and the virtual threads they carry.
+     * A lock that parks its waiters could leave a foreground body queued for it with the main loop
+     * queued behind it, and nothing to run the body on.
+     */
+    @Test
+    void foregroundAndBackgroundBodiesSettingTimersAllAtOnceNeverStallTheDispatcher() throws Exception {
+        Executor background = new Executor(dispatcher);
+        ForegroundExecutor ui = onMainThread(() -> new ForegroundExecutor(dispatcher));
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Runnable timers = () -> {
+                for (int timer = 0; timer < 100; timer++) {
+                    (dispatcher.isMainThread() ? ui : background).timer(Duration.ofNanos(timer % 3)).join();
+                }
+            };
+            done.add(background.spawn(timers).toCompletableFuture());
+            done.add(onMainThread(() -> ui.spawn(timers)).toCompletableFuture());
+        }
+
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(uncaught).isEmpty();
+    }
+
     /** The name of the platform thread a virtual thread is mounted on, as its toString shows it. */
     static String carrierOf(Thread thread) {
         if (!thread.isVirtual()) {
