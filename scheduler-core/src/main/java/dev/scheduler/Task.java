@@ -83,12 +83,10 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
     private static final int READY = 1 << 7;
 
     private static final VarHandle FLAGS;
-    private static final VarHandle SPAWN_EVENT;
 
     static {
         try {
             FLAGS = MethodHandles.lookup().findVarHandle(Task.class, "flags", int.class);
-            SPAWN_EVENT = MethodHandles.lookup().findVarHandle(Task.class, "spawnEvent", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,8 +104,6 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
     private volatile Cancellable timer;
     @SuppressWarnings("unused") // updated through FLAGS
     private volatile int flags;
-    /** The flight recorder's spawn event, begun at the spawn and not yet committed; see TaskEvents. */
-    private volatile Object spawnEvent;
 
     Task(TaskMetadata meta, AbstractExecutor executor, TaskObserver owner) {
         this.meta = meta;
@@ -397,16 +393,6 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
 
     void markObserved() {
         setFlag(OBSERVED);
-    }
-
-    /** Keeps the flight recorder's spawn event until {@link #takeSpawnEvent()}. */
-    void spawnEvent(Object event) {
-        spawnEvent = event;
-    }
-
-    /** {@return the spawn event kept, once, to the first caller} */
-    Object takeSpawnEvent() {
-        return spawnEvent == null ? null : SPAWN_EVENT.getAndSet(this, null);
     }
 
     /** The body starts on {@code body}, or it has returned ({@code null}). */

@@ -1,5 +1,7 @@
 package dev.scheduler;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
@@ -27,11 +29,21 @@ import jdk.jfr.StackTrace;
  * the {@code TestScheduler}'s test thread and a UI thread included. So a task's events are
  * committed on the task's own thread: {@code TaskSpawned} begins where the task is spawned (its
  * start time is the spawn, its {@code spawnedBy} the spawner's thread) and is committed when the
- * body takes its first step, so that its duration is how long the task waited to run. A task that
- * ends without ever running has its events committed on a short-lived virtual thread named after
- * the thread that ended it.
+ * body takes its first step, so that its duration is how long the task waited to run. A task
+ * cancelled before it started still ends on its own thread. One none of whose steps will ever run
+ * (a spawn its scheduler refused) has its events committed on a short-lived virtual thread named
+ * after the thread that ended it, which that thread waits for: only while the events are enabled.
+ * (Without the carrier flag, bodies run on the dispatcher's platform threads and their events are
+ * committed there, with the loss described above.)
  */
 final class TaskEvents {
+
+    /**
+     * The spawn events begun and not yet committed, only while the spawn event is enabled: kept
+     * beside the tasks rather than in them, so that a task costs no field for a recording it may
+     * never be in.
+     */
+    private static final Map<Task<?>, Spawned> SPAWNS = new ConcurrentHashMap<>();
 
     private TaskEvents() {
     }
@@ -42,13 +54,14 @@ final class TaskEvents {
             event.begin();
             event.describe(task);
             event.spawnedBy = Thread.currentThread().getName();
-            task.spawnEvent(event);
+            SPAWNS.put(task, event);
         }
     }
 
     /** {@code task}'s body, on its own thread, takes its first step. */
     static void started(Task<?> task) {
-        if (task.takeSpawnEvent() instanceof Spawned spawned) {
+        Spawned spawned = takeSpawn(task);
+        if (spawned != null) {
             spawned.commit();
         }
         Started event = new Started();
@@ -69,11 +82,11 @@ final class TaskEvents {
     }
 
     /**
-     * {@code task} ended with {@code outcome}: on its body's thread, or, if it never ran, on the
-     * thread that cancelled or abandoned it.
+     * {@code task} ended with {@code outcome}: on its body's thread, or, if none of its steps will
+     * ever run, on the thread that abandoned it.
      */
     static void finished(Task<?> task, Future.State outcome) {
-        Spawned spawned = task.takeSpawnEvent() instanceof Spawned event ? event : null;
+        Spawned spawned = takeSpawn(task);
         Finished event = new Finished();
         boolean finishedEnabled = event.isEnabled();
         if (spawned == null && !finishedEnabled) {
@@ -96,6 +109,11 @@ final class TaskEvents {
         } else {
             onVirtualThread(commit);
         }
+    }
+
+    /** {@return the spawn event begun for {@code task}, once, or null} */
+    private static Spawned takeSpawn(Task<?> task) {
+        return SPAWNS.isEmpty() ? null : SPAWNS.remove(task);
     }
 
     /**

@@ -31,10 +31,8 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
     static <T> void start(Task<T> task, Callable<? extends T> body) {
         TaskRun<T> run = new TaskRun<>(task, body);
         if (TaskThreads.available()) {
-            // Named for the task, so that thread dumps, JFR and %thread in log patterns say which task it is.
-            TaskMetadata meta = task.metadata();
-            Thread carried = TaskThreads.newThread(run, meta.label() == null ? "task-" + meta.id().value()
-                    : "task-" + meta.id().value() + " " + meta.label(), run);
+            // Unnamed until its first step names it (see run()): a task waiting to start holds no name.
+            Thread carried = TaskThreads.newThread(run, "", run);
             task.thread(carried);
             carried.start();
         } else {
@@ -63,6 +61,15 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             task.finished(Future.State.CANCELLED);
             task.thread(null);
             return;
+        }
+        Thread current = Thread.currentThread();
+        if (task.thread().orElse(null) == current) {
+            // Named for the task, so that thread dumps, JFR and %thread in log patterns say which task
+            // it is; named now rather than at the spawn, so that a backlog of tasks waiting to start
+            // costs no string each.
+            TaskMetadata meta = task.metadata();
+            current.setName(meta.label() == null ? "task-" + meta.id().value()
+                    : "task-" + meta.id().value() + " " + meta.label());
         }
         task.markStarted();
         // Complete inside the body's scope: dependents that run now, and wake-ups they cause, still

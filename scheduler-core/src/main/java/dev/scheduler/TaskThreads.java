@@ -95,8 +95,8 @@ public final class TaskThreads {
     }
 
     /**
-     * Creates an unstarted virtual thread named {@code name} that runs {@code body} and hands every
-     * continuation to {@code carrier}.
+     * Creates an unstarted virtual thread named {@code name} (empty for none yet) that runs
+     * {@code body} and hands every continuation to {@code carrier}.
      */
     static Thread newThread(Executor carrier, String name, Runnable body) {
         try {
