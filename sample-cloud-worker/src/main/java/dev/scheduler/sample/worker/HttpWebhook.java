@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
@@ -36,6 +37,11 @@ final class HttpWebhook implements Webhook, AutoCloseable {
             client.post().uri(target).contentType(MediaType.APPLICATION_JSON)
                     .header("Idempotency-Key", notification.idempotencyKey())
                     .body(notification).retrieve().toBodilessEntity();
+        } catch (HttpClientErrorException refused) {
+            // The receiver says the request is wrong: trying it again will not help, unless it asks us to.
+            int status = refused.getStatusCode().value();
+            throw new WebhookException("POST " + target + " for order " + notification.orderId() + " was refused: "
+                    + refused.getMessage(), refused, status == 408 || status == 429);
         } catch (RestClientException e) {
             throw new WebhookException("POST " + target + " for order " + notification.orderId() + " failed: "
                     + e.getMessage(), e);

@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +24,23 @@ import org.springframework.stereotype.Component;
  * {@code NOTIFY_FAILED} after the last attempt, counted in {@code orders.notifications}.
  *
  * <p>Implementation Overview: a delivery is a task, handed to the request's {@code waitUntil} or
- * spawned by a re-drive, and it runs only while this instance holds the order's outbox claim. When
- * the application stops, this lifecycle stops after the web server and before the scheduler: it
- * takes no more work, cancels the deliveries still in flight (their orders stay {@code PENDING}, a
- * cancelled call is not a failed one) and gives their claims back, so that the next instance to
- * start, or another one running, re-drives them at once instead of after the lease.
+ * spawned by a re-drive, and it calls the webhook only while this instance holds the order's outbox
+ * claim: it renews the claim before each attempt and stops if another instance took it over. A
+ * delivery that ends without settling its order gives the claim back. When the application stops,
+ * this lifecycle stops first, before the web server and long before the scheduler: it takes no more
+ * work, cancels the deliveries in flight (their orders stay {@code PENDING}: a cancelled call is not
+ * a failed one) and waits until they have given their claims back, so that the next instance to
+ * start, or another one running, re-drives those orders at once instead of after the lease.
  */
 @Component
 public class OrderNotifier implements SmartLifecycle {
 
-    /** Stops after the web server (which stops at {@code DEFAULT_PHASE - 2048}), before the scheduler. */
-    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
+    /**
+     * Stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}), so that no
+     * delivery to this instance's own receiver fails because the server stopped first; requests
+     * still served then hand their orders to the next instance. Long before the scheduler.
+     */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
     private static final Logger log = LoggerFactory.getLogger(OrderNotifier.class);
 
@@ -44,7 +51,8 @@ public class OrderNotifier implements SmartLifecycle {
     private final WorkerProperties properties;
     private final Counter notified;
     private final Counter failed;
-    private final Set<Task<?>> inFlight = ConcurrentHashMap.newKeySet();
+    /** The deliveries running now, each with what completes once its body has given its claim back. */
+    private final Map<Task<?>, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     OrderNotifier(OrderStore store, Webhook webhook, Executor executor, Scheduler scheduler,
@@ -67,43 +75,53 @@ public class OrderNotifier implements SmartLifecycle {
 
     /**
      * Delivers a claimed order's notification, with every retry, and settles it. Call it from a
-     * task: it blocks until the order is settled, or until this instance stops.
+     * task: it blocks until the order is settled, until the claim is lost, or until this instance
+     * stops, and then gives the claim back.
      *
      * @param orderId the order, whose outbox claim this instance holds
      */
     public void deliver(long orderId) {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
         Task<?> self = Task.current().orElseThrow(() -> new IllegalStateException("deliver runs in a task"));
-        inFlight.add(self);
+        inFlight.put(self, exited);
+        boolean settled = false;
         try {
-            if (running) {
-                attempt(orderId);
-            }
+            settled = running && attempt(orderId);
         } finally {
-            inFlight.remove(self);
+            try {
+                if (!settled) {
+                    giveBack(orderId);
+                }
+            } finally {
+                inFlight.remove(self);
+                exited.complete(null);
+            }
         }
     }
 
-    private void attempt(long orderId) {
+    /** {@return whether the order was settled} Each attempt first renews the claim, and stops if it was lost. */
+    private boolean attempt(long orderId) {
         Order order = store.find(orderId).orElseThrow(() -> new IllegalStateException("no order " + orderId));
         OrderNotification notification = new OrderNotification(orderId, order.customer(), order.items().size());
         WorkerProperties.Webhook settings = properties.webhook();
         Duration backoff = settings.firstBackoff();
         for (int attempt = 1; ; attempt++) {
+            if (!running || !store.renewClaim(orderId, properties.instance(), scheduler.now(), leaseFromNow())) {
+                return false;
+            }
             store.countAttempt(orderId);
             try {
                 webhook.deliver(notification);
-                settle(orderId, NotificationState.NOTIFIED, notified, "notified on attempt " + attempt);
-                return;
+                return settle(orderId, NotificationState.NOTIFIED, notified, "notified on attempt " + attempt);
             } catch (Webhook.WebhookException refused) {
                 if (!running || Thread.currentThread().isInterrupted()) {
-                    return; // stopping: the order stays pending, and its claim is given back
+                    return false; // stopping: the order stays pending, and its claim is given back
                 }
-                if (attempt == settings.maxAttempts()) {
+                if (attempt == settings.maxAttempts() || !refused.retryable()) {
                     log.warn("Order {} is NOTIFY_FAILED after {} attempts; the last: {}", orderId, attempt,
                             refused.getMessage());
-                    settle(orderId, NotificationState.NOTIFY_FAILED, failed, "notify failed after " + attempt
-                            + " attempts: " + refused.getMessage());
-                    return;
+                    return settle(orderId, NotificationState.NOTIFY_FAILED, failed, "notify failed after " + attempt
+                            + (attempt == 1 ? " attempt: " : " attempts: ") + refused.getMessage());
                 }
                 executor.timer(backoff).join();
                 backoff = backoff.multipliedBy(2);
@@ -111,13 +129,30 @@ public class OrderNotifier implements SmartLifecycle {
         }
     }
 
-    private void settle(long orderId, NotificationState state, Counter counter, String audit) {
+    /** {@return whether this instance still held the claim, and so settled the order} */
+    private boolean settle(long orderId, NotificationState state, Counter counter, String audit) {
         if (store.settle(orderId, properties.instance(), state)) {
             counter.increment();
             store.audit(orderId, audit, scheduler.now());
-        } else {
-            log.warn("Order {} was claimed by another instance while {} tried it; it settles it instead",
-                    orderId, properties.instance());
+            return true;
+        }
+        log.warn("Order {} was no longer claimed by {} when it came to be settled {}", orderId,
+                properties.instance(), state);
+        return true; // nothing of it is ours to give back
+    }
+
+    /**
+     * Gives back the claim of an order this instance did not settle, so that a re-drive takes it at
+     * once; with the interrupt of a cancelled delivery set aside for the call, and restored after.
+     */
+    private void giveBack(long orderId) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            store.releaseClaim(orderId, properties.instance());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -164,17 +199,27 @@ public class OrderNotifier implements SmartLifecycle {
         running = true;
     }
 
+    /**
+     * Takes no more work, cancels the deliveries in flight and waits (a webhook call's timeout, and
+     * a little more) until each has given its claim back; then gives back whatever claim is left, of
+     * deliveries that never started.
+     */
     @Override
     public void stop() {
         running = false;
-        for (Task<?> delivery : List.copyOf(inFlight)) {
-            delivery.cancel(true);
+        Map<Task<?>, CompletableFuture<Void>> stopping = Map.copyOf(inFlight);
+        stopping.keySet().forEach(delivery -> delivery.cancel(true));
+        Duration patience = properties.webhook().timeout().plusSeconds(5);
+        for (Map.Entry<Task<?>, CompletableFuture<Void>> delivery : stopping.entrySet()) {
+            if (executor.blockWithTimeout(patience, delivery.getValue()).isEmpty()) {
+                log.warn("{} did not stop within {}; its order may be notified again by another instance",
+                        delivery.getKey(), patience);
+            }
         }
-        awaitAll(List.copyOf(inFlight));
         int released = store.releaseClaims(properties.instance());
-        if (released > 0) {
-            log.info("Stopping with {} order notifications pending; their claims are given back for a re-drive",
-                    released);
+        if (released + stopping.size() > 0) {
+            log.info("Stopping with {} order notifications in flight and {} more claimed; they are given back"
+                    + " for a re-drive", stopping.size(), released);
         }
     }
 

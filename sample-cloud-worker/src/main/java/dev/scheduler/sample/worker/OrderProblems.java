@@ -45,8 +45,9 @@ class OrderProblems extends ResponseEntityExceptionHandler {
         problem.setTitle("Malformed order");
         if (unreadable.getMostSpecificCause() instanceof JacksonException json && !json.getPath().isEmpty()) {
             String field = field(json.getPath());
-            problem.setDetail(field + ": " + json.getOriginalMessage());
-            problem.setProperty("errors", List.of(Map.of("field", field, "message", json.getOriginalMessage())));
+            String message = String.valueOf(json.getOriginalMessage());
+            problem.setDetail(field + ": " + message);
+            problem.setProperty("errors", List.of(Map.of("field", field, "message", message)));
         } else if (unreadable.getMostSpecificCause() instanceof JacksonException json) {
             problem.setDetail("The body is not valid JSON: " + json.getOriginalMessage());
         } else {

@@ -3,6 +3,7 @@ package dev.scheduler.sample.worker;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -92,12 +93,42 @@ public class OrderStore {
             List<Long> ids = jdbc.sql("SELECT order_id FROM outbox WHERE claimed_until IS NULL OR claimed_until < ?"
                             + " ORDER BY order_id FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")
                     .params(time(now), limit).query(Long.class).list();
+            List<Long> claimed = new ArrayList<>();
             for (long id : ids) {
-                jdbc.sql("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE order_id = ?")
-                        .params(instance, time(leaseUntil), id).update();
+                if (jdbc.sql("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE order_id = ?"
+                                + " AND (claimed_until IS NULL OR claimed_until < ?)")
+                        .params(instance, time(leaseUntil), id, time(now)).update() == 1) {
+                    claimed.add(id);
+                }
             }
-            return ids;
+            return claimed;
         });
+    }
+
+    /**
+     * Extends {@code instance}'s claim of an order to {@code leaseUntil}, if it still holds it at
+     * {@code now}.
+     *
+     * @param id the order
+     * @param instance the claimant
+     * @param now the time of the renewal
+     * @param leaseUntil the new end of the claim
+     * @return whether {@code instance} still held the claim, which now runs to {@code leaseUntil}
+     */
+    public boolean renewClaim(long id, String instance, Instant now, Instant leaseUntil) {
+        return jdbc.sql("UPDATE outbox SET claimed_until = ? WHERE order_id = ? AND claimed_by = ? AND claimed_until >= ?")
+                .params(time(leaseUntil), id, instance, time(now)).update() == 1;
+    }
+
+    /**
+     * Gives back {@code instance}'s claim of one order, if it still holds it.
+     *
+     * @param id the order
+     * @param instance the claimant
+     */
+    public void releaseClaim(long id, String instance) {
+        jdbc.sql("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE order_id = ? AND claimed_by = ?")
+                .params(id, instance).update();
     }
 
     /**

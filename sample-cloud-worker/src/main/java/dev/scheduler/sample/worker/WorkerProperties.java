@@ -25,12 +25,23 @@ public record WorkerProperties(
         @DefaultValue Outbox outbox,
         @DefaultValue Receiver receiver) {
 
+    /** Longer than any lease anyone sets: where doubling the backoff stops counting. */
+    private static final Duration CENTURY = Duration.ofDays(36_525);
+
     /** Checks every setting, naming the property that is wrong. */
     public WorkerProperties {
         Objects.requireNonNull(cleanupPolicy, "worker.cleanup-policy");
         instance = instance == null || instance.isBlank() ? "worker-" + UUID.randomUUID() : instance;
         if (instance.length() > 100) {
             throw new IllegalArgumentException("worker.instance must be at most 100 characters, was " + instance.length());
+        }
+        Objects.requireNonNull(webhook, "worker.webhook");
+        Objects.requireNonNull(outbox, "worker.outbox");
+        Duration longestAttempt = webhook.timeout().plus(webhook.longestBackoff());
+        if (outbox.lease().compareTo(longestAttempt) <= 0) {
+            throw new IllegalArgumentException("worker.outbox.lease must be longer than one webhook call and the"
+                    + " longest wait before one (worker.webhook.timeout plus worker.webhook.first-backoff doubled for"
+                    + " each of worker.webhook.max-attempts), " + longestAttempt + ", was " + outbox.lease());
         }
     }
 
@@ -53,12 +64,22 @@ public record WorkerProperties(
             positive("worker.webhook.first-backoff", firstBackoff);
             positive("worker.webhook.timeout", timeout);
         }
+
+        /** {@return the wait before the last attempt: the first backoff, doubled for each attempt between} */
+        Duration longestBackoff() {
+            Duration wait = maxAttempts < 2 ? Duration.ZERO : firstBackoff;
+            for (int attempt = 3; attempt <= maxAttempts && wait.compareTo(CENTURY) < 0; attempt++) {
+                wait = wait.multipliedBy(2);
+            }
+            return wait;
+        }
     }
 
     /**
      * The outbox of pending notifications.
      *
-     * @param lease how long a claim keeps other instances off an order; longer than all the retries
+     * @param lease how long a claim keeps other instances off an order; renewed before each
+     *     attempt, so it must outlast one call and the longest wait before one
      * @param batch how many pending orders one re-drive claims
      * @param redriveInterval the pause between re-drives, on the scheduler's clock
      */

@@ -33,7 +33,7 @@ class RealServerUnderTheTestProfileTests {
     @Test
     void theSameServerOnADispatcherServesRequestsAsTasks() throws Exception {
         try (var context = new SpringApplicationBuilder(WorkerApplication.class)
-                .run("--server.port=0", "--scheduler.dispatcher=portable", "--spring.datasource.url=jdbc:h2:mem:real-server");
+                .run("--server.port=0", "--scheduler.dispatcher=portable", "--spring.datasource.url=jdbc:h2:mem:real-server;DB_CLOSE_DELAY=-1");
                 HttpClient client = HttpClient.newHttpClient()) {
             int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 

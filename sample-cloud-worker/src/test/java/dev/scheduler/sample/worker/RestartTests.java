@@ -34,7 +34,7 @@ class RestartTests {
         String run = "restart-" + System.nanoTime() + "-";
         List<Long> ids = new ArrayList<>();
         try (ConfigurableApplicationContext first = start("worker.instance=first", "worker.receiver.fail-first=1000000",
-                "worker.webhook.max-attempts=1000");
+                "worker.webhook.max-attempts=8");
                 OrderHttpClient client = new OrderHttpClient()) {
             int port = first.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
             for (int order = 0; order < 20; order++) {
