@@ -52,11 +52,16 @@ final class SpawnSites {
         }
     };
 
-    /** The site where each lambda body class was first spawned, found by walking that spawn's stack. */
+    /**
+     * Per body class: the site where a lambda body of the application was first spawned, found by
+     * walking that spawn's stack; or {@code null} for a class to walk at every spawn. One lookup per
+     * spawn decides both.
+     */
     private static final ClassValue<Optional<StackTraceElement>> FIRST_SITE = new ClassValue<>() {
         @Override
-        protected Optional<StackTraceElement> computeValue(Class<?> lambda) {
-            return Optional.ofNullable(caller());
+        protected Optional<StackTraceElement> computeValue(Class<?> type) {
+            boolean applicationLambda = type.isHidden() && !INTERNAL.get(type.getNestHost());
+            return applicationLambda ? Optional.ofNullable(caller()) : null;
         }
     };
 
@@ -65,11 +70,8 @@ final class SpawnSites {
 
     /** {@return where {@code body} is being spawned, or null if every frame is internal} */
     static StackTraceElement of(Object body) {
-        Class<?> type = body.getClass();
-        if (type.isHidden() && !INTERNAL.get(type.getNestHost())) {
-            return FIRST_SITE.get(type).orElse(null);
-        }
-        return caller();
+        Optional<StackTraceElement> first = FIRST_SITE.get(body.getClass());
+        return first != null ? first.orElse(null) : caller();
     }
 
     /** {@return the spawning frame, or null if every frame is internal} */

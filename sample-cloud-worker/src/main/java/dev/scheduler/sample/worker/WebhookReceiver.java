@@ -2,6 +2,7 @@ package dev.scheduler.sample.worker;
 
 import jakarta.validation.constraints.Min;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.HttpStatus;
@@ -46,7 +47,7 @@ public class WebhookReceiver {
             return false;
         }
         jdbc.sql("INSERT INTO webhook_deliveries (order_id, idempotency_key, received_at) VALUES (?, ?, ?)")
-                .params(notification.orderId(), idempotencyKey, at.atOffset(java.time.ZoneOffset.UTC)).update();
+                .params(notification.orderId(), idempotencyKey, at.atOffset(ZoneOffset.UTC)).update();
         return true;
     }
 

@@ -8,7 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,6 +39,37 @@ final class OrderHttpClient implements AutoCloseable {
         assertThat(id.find()).as(response.body()).isTrue();
         assertThat(response.headers().firstValue("Location")).hasValue("/orders/" + id.group(1));
         return Long.parseLong(id.group(1));
+    }
+
+    /** One order placed by {@link #placeFromClients}: its id, and how long its request took. */
+    record Placed(long id, long nanos) {
+    }
+
+    /**
+     * Places {@code orders} orders from {@code clients} threads at once, each client its share in
+     * turn; order {@code n} goes to {@code portOf.applyAsInt(n)}, for customer {@code prefix + n}.
+     * {@return every order placed, in no particular order} after checking each 202
+     */
+    List<Placed> placeFromClients(int clients, int orders, IntUnaryOperator portOf, String prefix) throws Exception {
+        List<Placed> placed = Collections.synchronizedList(new ArrayList<>());
+        try (ExecutorService threads = Executors.newFixedThreadPool(clients)) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int first = c * (orders / clients);
+                sent.add(threads.submit(() -> {
+                    for (int order = first; order < first + orders / clients; order++) {
+                        long begin = System.nanoTime();
+                        long id = place(portOf.applyAsInt(order), prefix + order);
+                        placed.add(new Placed(id, System.nanoTime() - begin));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> each : sent) {
+                each.get();
+            }
+        }
+        return List.copyOf(placed);
     }
 
     /** How many of the orders placed by customers starting with {@code prefix} are in {@code state}. */

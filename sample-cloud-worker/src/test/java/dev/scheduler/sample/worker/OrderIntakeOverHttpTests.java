@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -37,27 +34,14 @@ class OrderIntakeOverHttpTests {
     @Test
     void aThousandOrdersFromEightClientsAreEachStoredOnceAndNotifiedOnce() throws Exception {
         String run = "http-" + System.nanoTime() + "-";
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        List<Long> ids = Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
-        try (OrderHttpClient client = new OrderHttpClient(); ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
-            List<Future<?>> sent = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int first = c * (ORDERS / CLIENTS);
-                sent.add(clients.submit(() -> {
-                    for (int order = first; order < first + ORDERS / CLIENTS; order++) {
-                        long begin = System.nanoTime();
-                        ids.add(client.place(port, run + order));
-                        latencies.add(System.nanoTime() - begin);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> each : sent) {
-                each.get();
-            }
+        List<OrderHttpClient.Placed> placed;
+        try (OrderHttpClient client = new OrderHttpClient()) {
+            placed = client.placeFromClients(CLIENTS, ORDERS, order -> port, run);
         }
         long elapsed = System.nanoTime() - started;
+        List<Long> ids = placed.stream().map(OrderHttpClient.Placed::id).toList();
+        List<Long> latencies = placed.stream().map(OrderHttpClient.Placed::nanos).toList();
 
         assertThat(ids).hasSize(ORDERS).doesNotHaveDuplicates();
         assertThat(jdbc.sql("SELECT COUNT(DISTINCT customer) FROM orders WHERE customer LIKE ?").param(run + "%")

@@ -63,25 +63,13 @@ class TwoInstancesOnPostgresTests {
     @Test
     void twoInstancesOnOneDatabaseNotifyEveryOrderExactlyOnceEvenWhenOneStops() throws Exception {
         String run = "pg-" + System.nanoTime() + "-";
-        List<Long> ids = Collections.synchronizedList(new ArrayList<>());
+        List<Long> ids;
         try (ConfigurableApplicationContext b = instance("b", 40); OrderHttpClient client = new OrderHttpClient()) {
             JdbcClient jdbc = b.getBean(JdbcClient.class);
-            try (ConfigurableApplicationContext a = instance("a", Integer.MAX_VALUE);
-                    ExecutorService clients = Executors.newFixedThreadPool(8)) {
+            try (ConfigurableApplicationContext a = instance("a", Integer.MAX_VALUE)) {
                 int[] ports = {port(a), port(b)};
-                List<Future<?>> sent = new ArrayList<>();
-                for (int c = 0; c < 8; c++) {
-                    int first = c * 50;
-                    sent.add(clients.submit(() -> {
-                        for (int order = first; order < first + 50; order++) {
-                            ids.add(client.place(ports[order % 2], run + order));
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> each : sent) {
-                    each.get();
-                }
+                ids = client.placeFromClients(8, 400, order -> ports[order % 2], run).stream()
+                        .map(OrderHttpClient.Placed::id).toList();
                 OrderHttpClient.awaitUntil("b has notified the orders it took",
                         () -> OrderHttpClient.count(jdbc, run, "NOTIFIED") == ids.size() / 2);
                 assertThat(OrderHttpClient.count(jdbc, run, "PENDING")).as("a's orders, refused so far")
