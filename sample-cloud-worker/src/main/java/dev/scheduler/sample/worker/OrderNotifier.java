@@ -54,6 +54,11 @@ public class OrderNotifier implements SmartLifecycle {
     /** The deliveries running now, each with what completes once its body has given its claim back. */
     private final Map<Task<?>, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private volatile boolean running;
+    /**
+     * Completed when this instance stops, to end the backoff waits at once: cancelling a task
+     * interrupts its body, but a body waiting for a timer task goes on waiting for it.
+     */
+    private volatile CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     OrderNotifier(OrderStore store, Webhook webhook, Executor executor, Scheduler scheduler,
             WorkerProperties properties, MeterRegistry meters) {
@@ -123,7 +128,9 @@ public class OrderNotifier implements SmartLifecycle {
                     return settle(orderId, NotificationState.NOTIFY_FAILED, failed, "notify failed after " + attempt
                             + (attempt == 1 ? " attempt: " : " attempts: ") + refused.getMessage());
                 }
-                executor.timer(backoff).join();
+                Task<Void> wait = executor.timer(backoff);
+                executor.blockOn(CompletableFuture.anyOf(wait.toCompletableFuture(), stopped));
+                wait.cancel();
                 backoff = backoff.multipliedBy(2);
             }
         }
@@ -196,6 +203,7 @@ public class OrderNotifier implements SmartLifecycle {
 
     @Override
     public void start() {
+        stopped = new CompletableFuture<>();
         running = true;
     }
 
@@ -207,11 +215,13 @@ public class OrderNotifier implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        stopped.complete(null);
         Map<Task<?>, CompletableFuture<Void>> stopping = Map.copyOf(inFlight);
         stopping.keySet().forEach(delivery -> delivery.cancel(true));
         Duration patience = properties.webhook().timeout().plusSeconds(5);
         for (Map.Entry<Task<?>, CompletableFuture<Void>> delivery : stopping.entrySet()) {
-            if (executor.blockWithTimeout(patience, delivery.getValue()).isEmpty()) {
+            executor.blockWithTimeout(patience, delivery.getValue());
+            if (!delivery.getValue().isDone()) { // the future's value is null: only isDone tells a timeout
                 log.warn("{} did not stop within {}; its order may be notified again by another instance",
                         delivery.getKey(), patience);
             }
