@@ -28,8 +28,8 @@ import org.springframework.stereotype.Component;
  * claim: it renews the claim before each attempt and stops if another instance took it over. A
  * delivery that ends without settling its order gives the claim back. When the application stops,
  * this lifecycle stops first, before the web server and long before the scheduler: it takes no more
- * work, cancels the deliveries in flight (their orders stay {@code PENDING}: a cancelled call is not
- * a failed one) and waits until they have given their claims back, so that the next instance to
+ * work, ends the deliveries' backoff waits (their orders stay {@code PENDING}: a stopped delivery is
+ * not a failed one) and waits until they have settled or given their claims back, so that the next instance to
  * start, or another one running, re-drives those orders at once instead of after the lease.
  */
 @Component
@@ -54,10 +54,7 @@ public class OrderNotifier implements SmartLifecycle {
     /** The deliveries running now, each with what completes once its body has given its claim back. */
     private final Map<Task<?>, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private volatile boolean running;
-    /**
-     * Completed when this instance stops, to end the backoff waits at once: cancelling a task
-     * interrupts its body, but a body waiting for a timer task goes on waiting for it.
-     */
+    /** Completed when this instance stops, to end the backoff waits at once. */
     private volatile CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     OrderNotifier(OrderStore store, Webhook webhook, Executor executor, Scheduler scheduler,
@@ -208,16 +205,18 @@ public class OrderNotifier implements SmartLifecycle {
     }
 
     /**
-     * Takes no more work, cancels the deliveries in flight and waits (a webhook call's timeout, and
-     * a little more) until each has given its claim back; then gives back whatever claim is left, of
-     * deliveries that never started.
+     * Takes no more work, ends the deliveries' backoff waits and waits (a webhook call's timeout, and
+     * a little more) until each delivery has settled its order or given its claim back; then gives
+     * back whatever claim is left, of deliveries that never started.
      */
     @Override
     public void stop() {
         running = false;
         stopped.complete(null);
+        // Not cancelled: an interrupt would break a database connection mid-call and could lose the
+        // answer of a webhook call the receiver accepted. A delivery in a backoff wakes at once, and
+        // one in a call ends within the webhook's timeout.
         Map<Task<?>, CompletableFuture<Void>> stopping = Map.copyOf(inFlight);
-        stopping.keySet().forEach(delivery -> delivery.cancel(true));
         Duration patience = properties.webhook().timeout().plusSeconds(5);
         for (Map.Entry<Task<?>, CompletableFuture<Void>> delivery : stopping.entrySet()) {
             executor.blockWithTimeout(patience, delivery.getValue());
