@@ -14,13 +14,32 @@ import java.util.concurrent.TimeoutException;
  * plain step when it cannot, and hands each continuation of the body back to the executor as a
  * step of the task. It is the body's runnable and its virtual thread's scheduler in one small
  * object: a task pending by the hundred thousand should not carry two.
+ *
+ * <p>The JDK gives a virtual thread started on a virtual thread the scheduler of the thread that
+ * started it, so every virtual thread a body starts has this as its scheduler too: the body's own
+ * {@code Thread.ofVirtual().start(...)}, a virtual-thread-per-task executor it opens, and the
+ * JDK's own, such as the pollers of socket reads, started lazily by the first read in the JVM. Such a
+ * thread is not the task: its continuations go to the JDK's scheduler of virtual threads, as they
+ * would had the thread been started anywhere else, and it goes on running after the task ended
+ * and after its executor closed. Had they been the task's steps, the pollers of the whole JVM would
+ * stop with the first executor to close, and every socket read on a virtual thread would hang.
  */
 final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
 
     private static final System.Logger LOGGER = System.getLogger(Task.class.getName());
 
-    private final Task<T> task;
+    /**
+     * The task, until its body's thread is done with it: then null, so that a thread the body
+     * started, which keeps this as its scheduler, does not keep the task and its executor too.
+     */
+    private Task<T> task;
     private Callable<? extends T> body;
+    /**
+     * The continuation of the body's own thread: the first one handed to {@link #execute}, by the
+     * thread's start. Written before the body runs, so read after it by whoever resumes the body or a
+     * thread the body started.
+     */
+    private Runnable ownContinuation;
 
     private TaskRun(Task<T> task, Callable<? extends T> body) {
         this.task = task;
@@ -46,9 +65,13 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         task.timer(scheduler.scheduleAfter(delay, new Deadline(task)));
     }
 
-    /** {@return the scheduler the body's steps run on} */
-    Scheduler scheduler() {
-        return task.executor().scheduler();
+    /**
+     * {@return the scheduler the body's steps run on, if {@code thread} is the body's own thread
+     * (still running it), or null: a thread the body started keeps the JDK's clock}
+     */
+    Scheduler schedulerOf(Thread thread) {
+        Task<T> owner = task;
+        return owner != null && owner.thread().orElse(null) == thread ? owner.executor().scheduler() : null;
     }
 
     // ---------------------------------------------------------------- the body
@@ -60,6 +83,7 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             body = null;
             task.finished(Future.State.CANCELLED);
             task.thread(null);
+            task = null;
             return;
         }
         Thread current = Thread.currentThread();
@@ -98,12 +122,23 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         }
         task.thread(null);
         task.reportFailureIfUnjoinable();
+        task = null;
     }
 
     // ---------------------------------------------------------------- continuations
 
     @Override
     public void execute(Runnable step) {
+        if (ownContinuation == null) {
+            ownContinuation = step;
+        }
+        Task<T> task = this.task;
+        if (step != ownContinuation || task == null) {
+            // A thread the body started (see the class comment), or the body's own thread ending
+            // after the task did.
+            TaskThreads.runAsOrdinaryVirtualThread(step);
+            return;
+        }
         try {
             task.executor().dispatch(step, task.metadata());
         } catch (RuntimeException refused) {
@@ -112,7 +147,7 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             }
             // A continuation, resumed by whatever woke the body: an unpark, a JDK unblocker or
             // timer thread. The exception must not land on that thread; the task ends here.
-            continuationRefused(refused);
+            continuationRefused(task, refused);
         }
     }
 
@@ -121,10 +156,11 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
      * never resume, so the task ends as cancelled, and is named in the log unless its scheduler had
      * cancelled it already while closing.
      */
-    private void continuationRefused(RuntimeException refused) {
+    private void continuationRefused(Task<T> task, RuntimeException refused) {
         boolean cancelledNow = task.cancelResult();
         task.finished(Future.State.CANCELLED);
         task.thread(null);
+        this.task = null;
         LOGGER.log(cancelledNow ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                 () -> "Dropped a continuation of " + task.metadata().describe() + ", which is cancelled: " + refused);
     }

@@ -57,7 +57,7 @@ final class TaskTimers implements JdkHooks.TaskTime {
 
     /** {@return the scheduler of the task whose body runs on {@code thread}, or null} */
     private static Scheduler schedulerOf(Thread thread) {
-        return ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run ? run.scheduler() : null;
+        return ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run ? run.schedulerOf(thread) : null;
     }
 
     /** A wait's timeout as a timer on a task's scheduler, seen as the JDK's own timers are. */

@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -657,6 +658,38 @@ abstract class DispatcherContract {
             taskLog.removeHandler(capture);
             taskLog.setLevel(null);
         }
+    }
+
+    /**
+     * The JDK gives a virtual thread the scheduler of the virtual thread that started it. Its own
+     * socket pollers are such threads, started by the first socket read on a virtual thread: had a
+     * task's read started them as steps of that task, every socket read on a virtual thread in the
+     * JVM would hang once its dispatcher closed.
+     */
+    @Test
+    void aVirtualThreadABodyStartsIsNoStepOfTheTaskAndOutlivesTheDispatcher() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        SynchronousQueue<String> handOver = new SynchronousQueue<>();
+        CompletableFuture<String> took = new CompletableFuture<>();
+        AtomicReference<Object> taskSeenByTheThread = new AtomicReference<>();
+        Thread started = executor.spawn(() -> Thread.ofVirtual().start(() -> {
+            taskSeenByTheThread.set(Task.current());
+            try {
+                took.complete(handOver.take());
+            } catch (Throwable e) {
+                took.completeExceptionally(e);
+            }
+        })).join();
+        while (started.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        dispatcher.close();
+
+        assertThat(handOver.offer("after the close", GUARD_SECONDS, TimeUnit.SECONDS)).as("taken within the hang guard")
+                .isTrue();
+        assertThat(took.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("after the close");
+        assertThat(started.join(Duration.ofSeconds(GUARD_SECONDS))).as("ended within the hang guard").isTrue();
+        assertThat(taskSeenByTheThread.get()).isEqualTo(java.util.Optional.empty());
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -483,6 +485,32 @@ class TestSchedulerTest {
                 .hasMessageContaining("Your test is not deterministic")
                 .hasMessageContaining("from thread \"network\"");
         assertThat(waiter.resultNow()).isEqualTo("pong");
+    }
+
+    /**
+     * The JDK gives a virtual thread the scheduler of the virtual thread that started it; one that a
+     * body starts is not the task, and runs outside the scheduler like any thread the test starts.
+     */
+    @Test
+    void aVirtualThreadABodyStartsRunsOutsideTheSchedulerAndOutlivesIt() throws Exception {
+        SynchronousQueue<String> handOver = new SynchronousQueue<>();
+        CompletableFuture<String> took = new CompletableFuture<>();
+        Thread started;
+        try (TestScheduler scheduler = new TestScheduler()) {
+            Executor executor = scheduler.background();
+            started = executor.spawn(() -> Thread.ofVirtual().start(() -> {
+                try {
+                    took.complete(handOver.take());
+                } catch (Throwable e) {
+                    took.completeExceptionally(e);
+                }
+            })).join();
+            scheduler.endTest();
+        }
+
+        assertThat(handOver.offer("after the close", 60, TimeUnit.SECONDS)).as("taken within the hang guard").isTrue();
+        assertThat(took.get(60, TimeUnit.SECONDS)).isEqualTo("after the close");
+        assertThat(started.join(Duration.ofSeconds(60))).as("ended within the hang guard").isTrue();
     }
 
     @Test
