@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs every JMH benchmark and the memory measurement, and writes
-# benchmarks/RESULTS.md: the environment, a table per scenario with each score and its ratio to
-# every peer, and whether each target of issue 6 holds, computed from this run's numbers.
+# benchmarks/RESULTS.md: the commit and environment, a table per scenario with each score and its
+# ratio to every peer, and whether each target holds, is missed or is inconclusive (its error band
+# straddles the target), computed from this run's numbers.
 #
-#   benchmarks/run.sh            quick: one fork, 3 x 1 s warm-up, 5 x 1 s measurement (~10 minutes on 2 cores)
-#   benchmarks/run.sh --full     three forks, 5 x 2 s warm-up, 10 x 2 s measurement (about an hour)
+# Each benchmark runs in three forks, one per pass over all the benchmarks, so that the forks of
+# ours and of each peer interleave and a shared machine's drift hits both sides of a ratio.
+#
+#   benchmarks/run.sh            quick: 3 passes of 3 x 1 s warm-up, 5 x 1 s measurement (~15 minutes on 2 cores)
+#   benchmarks/run.sh --full     3 passes of 5 x 2 s warm-up, 10 x 2 s measurement (about an hour)
 #   benchmarks/run.sh --no-build reuse benchmarks/target/benchmarks.jar as it is
 #   benchmarks/run.sh -- ARGS    pass ARGS on to JMH (a benchmark regex, -prof jfr, ...)
 #
-# Raw results stay in benchmarks/target/results/: jmh.json, jmh.log, memory.tsv.
+# Raw results stay in benchmarks/target/results/: jmh-pass-N.json, jmh-pass-N.log, memory.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,16 +55,29 @@ jar=benchmarks/target/benchmarks.jar
 out=benchmarks/target/results
 mkdir -p "$out"
 
+passes=3
 case "$mode" in
   quick) settings=(-f 1 -wi 3 -w 1s -i 5 -r 1s) ;;
-  full) settings=(-f 3 -wi 5 -w 2s -i 10 -r 2s) ;;
+  full) settings=(-f 1 -wi 5 -w 2s -i 10 -r 2s) ;;
 esac
 benchmarks='dev\.scheduler\.benchmarks\..*'
 
+# What is measured: the commit, and whether the work tree differs from it (RESULTS.md aside).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- . ':!benchmarks/RESULTS.md' 2>/dev/null)" ]; then
+  commit="$commit with uncommitted changes"
+fi
+
 # The forked JVMs get their flags (--add-opens for our carrier, native access for epoll) from each
 # benchmark's @Fork; this JVM only plans the run and needs none of them.
-echo "JMH ($mode): ${settings[*]} ${jmh_extra[*]:-}"
-java -jar "$jar" "${settings[@]}" -rf json -rff "$out/jmh.json" "${jmh_extra[@]:-$benchmarks}" | tee "$out/jmh.log"
+rm -f "$out"/jmh*.json "$out"/jmh*.log
+files=()
+for pass in $(seq 1 "$passes"); do
+  echo "JMH ($mode), pass $pass of $passes: ${settings[*]} ${jmh_extra[*]:-}"
+  java -jar "$jar" "${settings[@]}" -rf json -rff "$out/jmh-pass-$pass.json" "${jmh_extra[@]:-$benchmarks}" \
+    | tee "$out/jmh-pass-$pass.log"
+  files+=("$out/jmh-pass-$pass.json")
+done
 
 echo "Memory: 100000 pending items per case, one JVM per case"
 java --add-opens=java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp "$jar" \
@@ -68,5 +85,6 @@ java --add-opens=java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNA
 
 command="benchmarks/run.sh"
 [ "$mode" = full ] && command="benchmarks/run.sh --full"
-java -cp "$jar" dev.scheduler.benchmarks.ResultsReport --jmh "$out/jmh.json" --memory "$out/memory.tsv" \
-  --out benchmarks/RESULTS.md --mode "$mode" --command "$command" --memory-count 100000
+java -cp "$jar" dev.scheduler.benchmarks.ResultsReport --jmh "$(IFS=,; echo "${files[*]}")" \
+  --memory "$out/memory.tsv" --out benchmarks/RESULTS.md --mode "$mode" --command "$command" \
+  --memory-count 100000 --commit "$commit"

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,8 +31,10 @@ import java.util.Set;
  * whether each target of the issue holds. Every ratio and verdict is computed from the numbers of
  * the run at hand; {@link Scenarios} only says what to compare.
  *
- * <p>A ratio of two means carries an error band from the two 99.9% intervals (relative errors added
- * in quadrature); a verdict whose band straddles the bound says so. Medians come without one.
+ * <p>A ratio of two scores carries an error band from their two 99.9% intervals (relative errors
+ * added in quadrature). A target {@link Verdict#HOLDS} only when the whole band lies on its side of
+ * the bound, is {@link Verdict#MISSED} only when the whole band lies on the other, and is
+ * {@link Verdict#INCONCLUSIVE} otherwise: the run then says so rather than call it.
  */
 public final class ResultsReport {
 
@@ -41,18 +44,19 @@ public final class ResultsReport {
     /**
      * Reads the results and writes the report.
      *
-     * @param args {@code --jmh FILE --out FILE [--memory FILE] [--mode NAME] [--command TEXT]
-     *     [--memory-count N]}
+     * @param args {@code --jmh FILE[,FILE...] --out FILE [--memory FILE] [--mode NAME] [--command TEXT]
+     *     [--memory-count N] [--commit TEXT]}: one JSON file per pass
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> options = options(args);
-        Path jmh = Path.of(require(options, "--jmh"));
+        List<Path> jmh = Arrays.stream(require(options, "--jmh").split(",")).map(Path::of).toList();
         Path out = Path.of(require(options, "--out"));
         List<Row> memory = options.containsKey("--memory") ? MemoryFootprint.read(Path.of(options.get("--memory")))
                 : List.of();
         String report = render(JmhResults.read(jmh), memory, options.getOrDefault("--mode", "custom"),
-                options.getOrDefault("--command", "benchmarks/run.sh"), options.getOrDefault("--memory-count", "100000"));
+                options.getOrDefault("--command", "benchmarks/run.sh"), options.getOrDefault("--memory-count", "100000"),
+                options.getOrDefault("--commit", "unknown"));
         Files.writeString(out, report, StandardCharsets.UTF_8);
         System.out.println("Wrote " + out);
     }
@@ -84,19 +88,24 @@ public final class ResultsReport {
      * @param mode {@code quick}, {@code full} or another word for how the run was set up
      * @param command the command that produced it
      * @param memoryCount how many items each memory case held
+     * @param commit the commit measured, as {@code git describe} names it
      * @return the Markdown
      */
-    static String render(JmhResults results, List<Row> memory, String mode, String command, String memoryCount) {
+    static String render(JmhResults results, List<Row> memory, String mode, String command, String memoryCount,
+            String commit) {
         StringBuilder out = new StringBuilder();
         line(out, "# Benchmark results");
         line(out, "");
         line(out, "Written by `" + command + "` (" + mode + " mode) on "
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ". This machine is shared and noisy, so "
-                + "every comparison below is a ratio against a peer measured in the same JMH run; absolute "
-                + "times are there for scale only. Regenerate with `benchmarks/run.sh` (`--full` for longer runs); "
-                + "the raw JMH output stays in `benchmarks/target/results/` (`jmh.json`, `jmh.log`, `memory.tsv`).");
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", measuring commit " + commit + ". This machine "
+                + "is shared and noisy, so every comparison below is a ratio against a peer measured in the same run, "
+                + "whose forks interleave with ours; absolute times are there for scale only. A target holds only "
+                + "when the whole error band of its ratio is on its side, is missed only when the whole band is on "
+                + "the other, and is inconclusive otherwise. Regenerate with `benchmarks/run.sh` (`--full` for "
+                + "longer runs); the raw JMH output stays in `benchmarks/target/results/` (`jmh-pass-N.json`, "
+                + "`jmh-pass-N.log`, `memory.tsv`).");
         line(out, "");
-        environment(out, results, mode, memoryCount);
+        environment(out, results, mode, memoryCount, commit);
 
         List<String[]> verdicts = new ArrayList<>();
         StringBuilder sections = new StringBuilder();
@@ -112,12 +121,13 @@ public final class ResultsReport {
         for (String[] verdict : verdicts) {
             line(out, "| " + String.join(" | ", verdict) + " |");
         }
-        long held = verdicts.stream().filter(v -> v[3].startsWith("HOLDS")).count();
-        long missed = verdicts.stream().filter(v -> v[3].startsWith("MISSED")).count();
         line(out, "");
-        line(out, held + " of " + verdicts.size() + " targets hold, " + missed + " are missed"
-                + (held + missed < verdicts.size() ? ", " + (verdicts.size() - held - missed) + " were not measured" : "")
-                + ". Each scenario below says what a missed target was traced to.");
+        line(out, count(verdicts, Verdict.HOLDS) + " of " + verdicts.size() + " targets hold, "
+                + count(verdicts, Verdict.MISSED) + " are missed, " + count(verdicts, Verdict.INCONCLUSIVE)
+                + " are inconclusive (the error band straddles the target)"
+                + (count(verdicts, Verdict.NOT_MEASURED) > 0 ? ", " + count(verdicts, Verdict.NOT_MEASURED)
+                        + " were not measured" : "")
+                + ". Each scenario below says what a missed or inconclusive target was traced to.");
         line(out, "");
         out.append(sections);
         return out.toString();
@@ -125,24 +135,27 @@ public final class ResultsReport {
 
     // ---------------------------------------------------------------- environment
 
-    private static void environment(StringBuilder out, JmhResults results, String mode, String memoryCount) {
+    private static void environment(StringBuilder out, JmhResults results, String mode, String memoryCount,
+            String commit) {
         Set<String> jdks = new LinkedHashSet<>();
         Set<String> settings = new LinkedHashSet<>();
         Set<String> flags = new LinkedHashSet<>();
         for (Score score : results.scores().values()) {
             jdks.add(score.jdk());
-            settings.add(score.settings());
+            settings.add(score.forks() + " fork(s), " + score.settings());
             flags.add(String.join(" ", score.jvmArgs()));
         }
         line(out, "## Environment");
         line(out, "");
         line(out, "| | |");
         line(out, "|---|---|");
+        line(out, "| commit | " + commit + " |");
         line(out, "| JDK | " + String.join("; ", jdks) + " |");
         line(out, "| processors | " + Runtime.getRuntime().availableProcessors() + cpuModel() + " |");
         line(out, "| operating system | " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch") + " |");
-        line(out, "| JMH | 1.37, " + String.join("; ", settings) + " (" + mode + " mode) |");
+        line(out, "| JMH | 1.37, " + String.join("; ", settings) + " (" + mode + " mode), the forks of each "
+                + "benchmark in passes over all of them, interleaved with its peers' |");
         line(out, "| forked JVM flags | " + String.join("; ", flags.stream().map(f -> "`" + f + "`").toList()) + " |");
         line(out, "| memory | " + memoryCount + " pending items per case, each case in a JVM of its own with "
                 + "`-XX:+UseSerialGC`, heap difference after full collections |");
@@ -167,7 +180,7 @@ public final class ResultsReport {
         line(out, "");
         line(out, scenario.description());
         line(out, "");
-        StringBuilder header = new StringBuilder("| benchmark | what | " + (median ? "median" : "mean") + " "
+        StringBuilder header = new StringBuilder("| benchmark | what | " + (median ? "median (each iteration's, averaged)" : "mean") + " "
                 + scenario.unitLabel() + " |");
         StringBuilder rule = new StringBuilder("|---|---|---:|");
         for (String peer : scenario.peers()) {
@@ -179,12 +192,12 @@ public final class ResultsReport {
         for (Entry entry : scenario.entries()) {
             Optional<Score> score = results.find(entry.benchmark());
             StringBuilder row = new StringBuilder("| `" + method(entry.benchmark()) + "` | " + entry.label() + " | ");
-            row.append(score.map(s -> formatScore(s, median)).orElse("not measured")).append(" |");
+            row.append(score.map(ResultsReport::formatScore).orElse("not measured")).append(" |");
             for (String peer : scenario.peers()) {
                 Optional<Score> other = results.find(peer);
                 String cell = peer.equals(entry.benchmark()) ? "1×"
                         : score.isPresent() && other.isPresent()
-                        ? formatRatio(ratio(score.get(), other.get(), median, scenario.throughput())) : "—";
+                        ? formatRatio(ratio(score.get(), other.get(), scenario.throughput())) : "—";
                 row.append(' ').append(cell).append(" |");
             }
             line(out, entry.ours() ? bold(row.toString()) : row.toString());
@@ -200,20 +213,16 @@ public final class ResultsReport {
             Optional<Score> ours = results.find(target.ours());
             Optional<Score> peer = results.find(target.peer());
             String ratioText;
-            String verdict;
+            Verdict verdict;
             String why = "";
             if (ours.isEmpty() || peer.isEmpty()) {
                 ratioText = "—";
-                verdict = "NOT MEASURED";
+                verdict = Verdict.NOT_MEASURED;
             } else {
-                Ratio ratio = ratio(ours.get(), peer.get(), median, target.rule() == Rule.SPEEDUP_AT_LEAST);
-                boolean holds = target.rule() == Rule.TIME_AT_MOST ? ratio.value() <= target.bound()
-                        : ratio.value() >= target.bound();
-                boolean straddles = !Double.isNaN(ratio.error())
-                        && ratio.value() - ratio.error() <= target.bound() && target.bound() <= ratio.value() + ratio.error();
+                Ratio ratio = ratio(ours.get(), peer.get(), target.rule() == Rule.SPEEDUP_AT_LEAST);
+                verdict = Verdict.of(ratio, target.rule(), target.bound());
                 ratioText = formatRatio(ratio) + (target.rule() == Rule.TIME_AT_MOST ? " time" : " throughput");
-                verdict = (holds ? "HOLDS" : "MISSED") + (straddles ? " (within error)" : "");
-                if (!holds) {
+                if (verdict != Verdict.HOLDS) {
                     why = explained.add(target.whenMissed()) ? " — Why: " + target.whenMissed()
                             : " — Why: as for the target above.";
                 }
@@ -221,7 +230,8 @@ public final class ResultsReport {
             String needed = (target.rule() == Rule.TIME_AT_MOST ? "≤ " : "≥ ") + format(target.bound()) + "×";
             line(out, "- **" + verdict + "**: " + target.text() + " — `" + method(target.ours()) + "` vs `"
                     + method(target.peer()) + "`: " + ratioText + " (needed " + needed + ")" + why);
-            verdicts.add(new String[] {scenarioNumber(scenario), target.text(), ratioText + " (" + needed + ")", verdict});
+            verdicts.add(new String[] {scenarioNumber(scenario), target.text(), ratioText + " (" + needed + ")",
+                    verdict.toString()});
         }
         line(out, "");
     }
@@ -230,16 +240,55 @@ public final class ResultsReport {
     record Ratio(double value, double error) {
     }
 
+    /** What a run says of a target. */
+    enum Verdict {
+
+        /** The whole error band of the ratio lies on the target's side of its bound. */
+        HOLDS,
+
+        /** The whole error band lies on the wrong side. */
+        MISSED,
+
+        /** The band straddles the bound, or the run has no band: this run cannot tell. */
+        INCONCLUSIVE,
+
+        /** A benchmark of the target did not run. */
+        NOT_MEASURED;
+
+        /** {@return what {@code ratio} says of a target that it must be at most, or at least, {@code bound}} */
+        static Verdict of(Ratio ratio, Rule rule, double bound) {
+            if (Double.isNaN(ratio.error())) {
+                return INCONCLUSIVE;
+            }
+            double low = ratio.value() - ratio.error();
+            double high = ratio.value() + ratio.error();
+            boolean allBelow = high <= bound;
+            boolean allAbove = low >= bound;
+            if (rule == Rule.TIME_AT_MOST) {
+                return allBelow ? HOLDS : allAbove ? MISSED : INCONCLUSIVE;
+            }
+            return allAbove ? HOLDS : allBelow ? MISSED : INCONCLUSIVE;
+        }
+
+        @Override
+        public String toString() {
+            return name().replace('_', ' ');
+        }
+    }
+
+    private static long count(List<String[]> verdicts, Verdict verdict) {
+        return verdicts.stream().filter(v -> v[3].equals(verdict.toString())).count();
+    }
+
     /**
      * {@code this} time over {@code peer}'s, or the inverse when {@code throughput}: above 1 then
      * means {@code of} is faster.
      */
-    static Ratio ratio(Score of, Score peer, boolean median, boolean throughput) {
-        double ours = of.statistic(median);
-        double theirs = peer.statistic(median);
+    static Ratio ratio(Score of, Score peer, boolean throughput) {
+        double ours = of.value();
+        double theirs = peer.value();
         double value = throughput ? theirs / ours : ours / theirs;
-        double error = median ? Double.NaN
-                : value * Math.sqrt(square(of.relativeError()) + square(peer.relativeError()));
+        double error = value * Math.sqrt(square(of.relativeError()) + square(peer.relativeError()));
         return new Ratio(value, error);
     }
 
@@ -247,12 +296,8 @@ public final class ResultsReport {
         return x * x;
     }
 
-    private static String formatScore(Score score, boolean median) {
-        String unit = score.unit().replace("/op", "");
-        if (median) {
-            return format(score.median()) + " " + unit + " (mean " + format(score.score()) + errorText(score.error()) + ")";
-        }
-        return format(score.score()) + errorText(score.error()) + " " + unit;
+    private static String formatScore(Score score) {
+        return format(score.value()) + errorText(score.error()) + " " + score.unit().replace("/op", "");
     }
 
     private static String errorText(double error) {
@@ -316,11 +361,14 @@ public final class ResultsReport {
         line(out, "");
         for (MemoryTarget target : Scenarios.memoryTargets()) {
             Row row = byKey.get(target.key());
-            String verdict = row == null ? "NOT MEASURED" : row.bytes() <= target.maxBytes() ? "HOLDS" : "MISSED";
+            // A count, not a timing: no band, so never inconclusive.
+            Verdict verdict = row == null ? Verdict.NOT_MEASURED
+                    : row.bytes() <= target.maxBytes() ? Verdict.HOLDS : Verdict.MISSED;
             String measured = row == null ? "—" : row.bytes() + " bytes";
             line(out, "- **" + verdict + "**: " + target.text() + ": " + measured
-                    + ("MISSED".equals(verdict) ? " — " + target.whenMissed() : ""));
-            verdicts.add(new String[] {"5", target.text(), measured + " (≤ " + target.maxBytes() + ")", verdict});
+                    + (verdict == Verdict.MISSED ? " — " + target.whenMissed() : ""));
+            verdicts.add(new String[] {"5", target.text(), measured + " (≤ " + target.maxBytes() + ")",
+                    verdict.toString()});
         }
         line(out, "");
     }

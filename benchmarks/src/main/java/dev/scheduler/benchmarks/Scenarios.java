@@ -15,10 +15,13 @@ final class Scenarios {
     /** Which statistic of a benchmark's samples a scenario compares. */
     enum Statistic {
 
-        /** The mean of the measurement iterations ({@code avgt}), with JMH's 99.9% error. */
+        /** The mean of the measurement iterations ({@code avgt}), with its 99.9% error band. */
         MEAN,
 
-        /** The median of every sampled invocation ({@code sample} mode, {@code p0.50}). */
+        /**
+         * The median of each iteration's sampled invocations ({@code sample} mode), averaged over the
+         * iterations, with the same band: a few slow invocations move it less than they move a mean.
+         */
         MEDIAN
     }
 
@@ -165,10 +168,10 @@ final class Scenarios {
                                 + "(`sample` mode). Ours schedules a foreground step on the dispatcher's main loop "
                                 + "(`scheduleForeground`) that completes a `CompletableFuture`, and waits with "
                                 + "`Executor.blockOn`. Each round trip is two wake-ups of a sleeping thread, which "
-                                + "on this VM dominate it (compare p0.00 in `jmh.log`): the ratio checks that ours adds "
-                                + "nothing material to them. Score: the **median** (p0.50) round trip; the mean ± error "
-                                + "is shown beside it. Ratio columns: this row's median over the peer's (below 1 "
-                                + "is faster).",
+                                + "on this VM dominate it (compare p0.00 in `jmh-pass-N.log`): the ratio checks that ours adds "
+                                + "nothing material to them. Score: the **median** round trip of each measurement "
+                                + "iteration, averaged over every iteration of every fork, ± its 99.9% band. Ratio "
+                                + "columns: this row's median over the peer's (below 1 is faster).",
                         Statistic.MEDIAN, false, "per round trip",
                         List.of(new Entry(HOP + "ourMainLoopLinux", "ours: `LinuxDispatcher` main loop (epoll)", true),
                                 new Entry(HOP + "ourMainLoopPortable", "ours: `PortableDispatcher` main loop", true),
