@@ -27,7 +27,8 @@ record JmhResults(Map<String, Score> scores) {
     /**
      * One benchmark's measurement iterations and the settings they ran with.
      *
-     * @param benchmark {@code Class.method}, without the package
+     * @param benchmark {@code Class.method}, without the package, and {@code :param=value} for each
+     *     JMH parameter it ran with
      * @param mode JMH's short mode name: {@code avgt}, {@code sample}, {@code thrpt}, {@code ss}
      * @param iterations one value per measurement iteration, of every fork: the iteration's score,
      *     or, in {@code sample} mode, the median of the invocations it sampled
@@ -125,6 +126,11 @@ record JmhResults(Map<String, Score> scores) {
             Map<?, ?> benchmark = (Map<?, ?>) run;
             Map<?, ?> primary = (Map<?, ?>) benchmark.get("primaryMetric");
             String name = shortName((String) benchmark.get("benchmark"));
+            if (benchmark.get("params") instanceof Map<?, ?> params) {
+                for (Map.Entry<?, ?> param : params.entrySet()) {
+                    name = Scenarios.cell(name, String.valueOf(param.getKey()), String.valueOf(param.getValue()));
+                }
+            }
             String mode = (String) benchmark.get("mode");
             String settings = number(benchmark.get("warmupIterations")).intValue() + " × " + benchmark.get("warmupTime")
                     + " warm-up, " + number(benchmark.get("measurementIterations")).intValue() + " × "
@@ -175,7 +181,7 @@ record JmhResults(Map<String, Score> scores) {
         return Double.NaN;
     }
 
-    /** {@return the score of {@code Class.method}, if it ran} */
+    /** {@return the score of {@code Class.method} (with {@code :param=value} if it has one), if it ran} */
     Optional<Score> find(String benchmark) {
         return Optional.ofNullable(scores.get(benchmark));
     }

@@ -3,6 +3,7 @@ package dev.scheduler.benchmarks;
 import dev.scheduler.benchmarks.JmhResults.Score;
 import dev.scheduler.benchmarks.MemoryFootprint.Row;
 import dev.scheduler.benchmarks.Scenarios.Entry;
+import dev.scheduler.benchmarks.Scenarios.Growth;
 import dev.scheduler.benchmarks.Scenarios.MemoryFloor;
 import dev.scheduler.benchmarks.Scenarios.MemoryTarget;
 import dev.scheduler.benchmarks.Scenarios.Rule;
@@ -112,6 +113,9 @@ public final class ResultsReport {
         for (Scenario scenario : Scenarios.all()) {
             scenario(sections, results, scenario, verdicts);
         }
+        for (Growth growth : Scenarios.growth()) {
+            growth(sections, results, growth, verdicts);
+        }
         memory(sections, memory, memoryCount, verdicts);
 
         line(out, "## Targets");
@@ -206,10 +210,16 @@ public final class ResultsReport {
         if (scenario.targets().isEmpty()) {
             return;
         }
+        targets(out, results, scenarioNumber(scenario.title()), scenario.targets(), verdicts);
+    }
+
+    /** Writes a verdict line for each target, and adds it to the summary's {@code verdicts}. */
+    private static void targets(StringBuilder out, JmhResults results, String number, List<Target> targets,
+            List<String[]> verdicts) {
         line(out, "Targets:");
         line(out, "");
         Set<String> explained = new LinkedHashSet<>();
-        for (Target target : scenario.targets()) {
+        for (Target target : targets) {
             Optional<Score> ours = results.find(target.ours());
             Optional<Score> peer = results.find(target.peer());
             String ratioText;
@@ -230,10 +240,43 @@ public final class ResultsReport {
             String needed = (target.rule() == Rule.TIME_AT_MOST ? "≤ " : "≥ ") + format(target.bound()) + "×";
             line(out, "- **" + verdict + "**: " + target.text() + " — `" + method(target.ours()) + "` vs `"
                     + method(target.peer()) + "`: " + ratioText + " (needed " + needed + ")" + why);
-            verdicts.add(new String[] {scenarioNumber(scenario), target.text(), ratioText + " (" + needed + ")",
-                    verdict.toString()});
+            verdicts.add(new String[] {number, target.text(), ratioText + " (" + needed + ")", verdict.toString()});
         }
         line(out, "");
+    }
+
+    // ---------------------------------------------------------------- growth
+
+    private static void growth(StringBuilder out, JmhResults results, Growth growth, List<String[]> verdicts) {
+        line(out, "## " + growth.title());
+        line(out, "");
+        line(out, growth.description());
+        line(out, "");
+        StringBuilder header = new StringBuilder("| benchmark | what |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (String value : growth.values()) {
+            header.append(' ').append(growth.param()).append(" = ").append(value).append(" |");
+            rule.append("---:|");
+        }
+        line(out, header.toString());
+        line(out, rule.toString());
+        for (Entry entry : growth.entries()) {
+            StringBuilder row = new StringBuilder("| `" + method(entry.benchmark()) + "` | " + entry.label() + " |");
+            Optional<Score> first = results.find(Scenarios.cell(entry.benchmark(), growth.param(), growth.values().getFirst()));
+            for (String value : growth.values()) {
+                Optional<Score> score = results.find(Scenarios.cell(entry.benchmark(), growth.param(), value));
+                String cell = score.map(ResultsReport::formatScore).orElse("not measured");
+                if (score.isPresent() && first.isPresent() && !value.equals(growth.values().getFirst())) {
+                    cell += " (" + formatRatio(ratio(score.get(), first.get(), false)) + ")";
+                }
+                row.append(' ').append(cell).append(" |");
+            }
+            line(out, entry.ours() ? bold(row.toString()) : row.toString());
+        }
+        line(out, "");
+        if (!growth.targets().isEmpty()) {
+            targets(out, results, "growth", growth.targets(), verdicts);
+        }
     }
 
     /** A ratio and its error band (NaN when unknown). */
@@ -322,8 +365,7 @@ public final class ResultsReport {
         return benchmark.substring(benchmark.lastIndexOf('.') + 1);
     }
 
-    private static String scenarioNumber(Scenario scenario) {
-        String title = scenario.title();
+    private static String scenarioNumber(String title) {
         return title.startsWith("Scenario ") ? title.substring("Scenario ".length(), title.indexOf(':')) : title;
     }
 

@@ -95,7 +95,28 @@ final class Scenarios {
     record MemoryFloor(String key, String floor) {
     }
 
+    /**
+     * A table of how the cost of benchmarks grows with one of their JMH parameters.
+     *
+     * @param title the heading
+     * @param description what is measured and how
+     * @param unitLabel what the score is per
+     * @param param the {@code @Param} that grows
+     * @param values its values, in the order the columns show them
+     * @param entries the benchmarks, ours first
+     * @param targets targets on cells of the table, named with {@link #cell(String, String, String)}
+     */
+    record Growth(String title, String description, String unitLabel, String param, List<String> values,
+            List<Entry> entries, List<Target> targets) {
+    }
+
+    /** {@return how a run names {@code benchmark} run with {@code param} set to {@code value}} */
+    static String cell(String benchmark, String param, String value) {
+        return benchmark + ":" + param + "=" + value;
+    }
+
     private static final String SPAWN = "BackgroundSpawnBenchmark.";
+    private static final String GROWTH = "CostGrowthBenchmark.";
     private static final String HOP = "ForegroundHopBenchmark.";
     private static final String SWITCH = "ParkSwitchBenchmark.";
     private static final String VIRTUAL = "VirtualTimeBenchmark.";
@@ -253,6 +274,37 @@ final class Scenarios {
                                 new Entry(COST + "bareVirtualThreadThatYields", "bare virtual thread that yields once", false)),
                         List.of(COST + "plainStep", COST + "bareVirtualThread"),
                         List.of()));
+    }
+
+    /** {@return the tables of how cost grows, in report order} */
+    static List<Growth> growth() {
+        return List.of(
+                new Growth("Growth: time per task as more threads spawn at once",
+                        "10,000 trivial tasks split between 1, 2, 4 or 8 platform threads that spawn at once, then "
+                                + "waited for, as in scenario 1. Score: mean time per task (`avgt`), and beside it "
+                                + "the factor over the same row with one producer. On two cores, more producers "
+                                + "than cores means more runnable threads than cores.",
+                        "per task", "producers", List.of("1", "2", "4", "8"),
+                        List.of(new Entry(GROWTH + "producersOurExecutorLinux", "ours: `Executor` on `LinuxDispatcher`", true),
+                                new Entry(GROWTH + "producersOurExecutorPortable", "ours: `Executor` on `PortableDispatcher`", true),
+                                new Entry(GROWTH + "producersVirtualThreadPerTaskExecutor", "`newVirtualThreadPerTaskExecutor()`", false),
+                                new Entry(GROWTH + "producersForkJoinCommonPool", "`ForkJoinPool.commonPool()`", false)),
+                        List.of()),
+                new Growth("Growth: TestScheduler time per step as the backlog grows",
+                        "A `TestScheduler` in its default configuration holds 10³, 10⁵ or 10⁶ spawned tasks that "
+                                + "have not run; each operation spawns one more and runs one step, drawn at random "
+                                + "among all of them, so the backlog keeps its size. Score: mean time per spawn and "
+                                + "step (`avgt`), and the factor over the smallest backlog. A draw that walked the "
+                                + "backlog would grow a thousandfold; a logarithmic one would double.",
+                        "per spawn and step", "pending", List.of("1000", "100000", "1000000"),
+                        List.of(new Entry(GROWTH + "pendingTestSchedulerStep", "ours: `spawn` and `tick()`", true)),
+                        List.of(new Target("a step with 10⁶ tasks pending ≤ 2× one with 10³ (no worse than logarithmic)",
+                                cell(GROWTH + "pendingTestSchedulerStep", "pending", "1000000"),
+                                cell(GROWTH + "pendingTestSchedulerStep", "pending", "1000"), Rule.TIME_AT_MOST, 2.0,
+                                "The draw is constant-time (parallel arrays per priority level, swap-removed); what "
+                                        + "grows is the memory a random draw touches: 10⁶ pending tasks are about "
+                                        + "half a gigabyte of threads and handles, far beyond the caches, so each "
+                                        + "step misses in them where 10³ do not."))));
     }
 
     /** {@return scenario 5's targets, on {@link MemoryFootprint}'s rows} */

@@ -54,7 +54,11 @@ class BenchmarksSmokeTest {
 
         JmhResults read = JmhResults.read(List.of(json));
         Set<String> ran = read.scores().keySet();
-        List<String> named = Scenarios.all().stream().flatMap(BenchmarksSmokeTest::benchmarks).toList();
+        List<String> named = java.util.stream.Stream.concat(
+                Scenarios.all().stream().flatMap(BenchmarksSmokeTest::benchmarks),
+                Scenarios.growth().stream().flatMap(growth -> growth.entries().stream().flatMap(entry -> growth
+                        .values().stream().map(value -> Scenarios.cell(entry.benchmark(), growth.param(), value)))))
+                .toList();
         assertThat(ran).as("every benchmark the report names ran").containsAll(named);
         assertThat(named).as("every benchmark that ran is in the report").containsAll(ran);
 
@@ -68,11 +72,15 @@ class BenchmarksSmokeTest {
         for (Scenario scenario : Scenarios.all()) {
             assertThat(report).contains("## " + scenario.title());
         }
+        for (Scenarios.Growth growth : Scenarios.growth()) {
+            assertThat(report).contains("## " + growth.title());
+        }
         // Every target gets a computed verdict (one iteration has no band: inconclusive), and the
         // memory verdict follows the numbers given.
         long verdicts = report.lines().filter(line -> line.startsWith("- **HOLDS") || line.startsWith("- **MISSED")
                 || line.startsWith("- **INCONCLUSIVE")).count();
-        long targets = Scenarios.all().stream().mapToLong(s -> s.targets().size()).sum();
+        long targets = Scenarios.all().stream().mapToLong(s -> s.targets().size()).sum()
+                + Scenarios.growth().stream().mapToLong(g -> g.targets().size()).sum();
         assertThat(verdicts).isGreaterThanOrEqualTo(targets + 1);
         assertThat(report).contains("- **HOLDS**: ≤ 512 bytes per pending virtual-thread task (TestScheduler): 400 bytes",
                 "- **MISSED**: ≤ 96 bytes per pending timer (TestScheduler): 400 bytes", "| 2.00× `bareVirtualThread` |");
