@@ -4,6 +4,7 @@ import dev.scheduler.Executor;
 import dev.scheduler.test.TestScheduler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Pending: a {@code TestScheduler} holding 10³, 10⁵ or 10⁶ spawned tasks that have not run; each
  * operation spawns one more and runs one step, drawn at random among all of them, so the backlog
- * stays the same size. A draw that walked the backlog would grow with it; this should not.
+ * stays the same size. A draw that walked the backlog would grow with it; this should not. The
+ * peer is the same backlog of bare virtual threads in a bag: what the heap and the caches cost at
+ * that size by themselves.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -203,6 +206,46 @@ public class CostGrowthBenchmark {
         }
     }
 
+    /** The floor under {@link Backlog}: the same number of bare virtual threads waiting in a swap-remove bag. */
+    @State(Scope.Thread)
+    public static class BareBacklog {
+
+        @Param({"1000", "100000", "1000000"})
+        int pending;
+
+        final ArrayList<Runnable> bag = new ArrayList<>();
+        final SplittableRandom random = new SplittableRandom(7);
+        int ran;
+        final Runnable body = () -> ran++;
+
+        /** Starts the backlog's threads, whose first steps wait in the bag. */
+        @Setup(Level.Trial)
+        public void start() {
+            for (int i = 0; i < pending; i++) {
+                VirtualThreads.start(bag::add, body);
+            }
+        }
+
+        /** Runs the backlog out. */
+        @TearDown(Level.Trial)
+        public void stop() {
+            while (!bag.isEmpty()) {
+                bag.removeLast().run();
+            }
+        }
+
+        /** Runs one step drawn at random, as the TestScheduler's random order draws one. */
+        void step() {
+            int index = random.nextInt(bag.size());
+            Runnable step = bag.get(index);
+            Runnable last = bag.removeLast();
+            if (index < bag.size()) {
+                bag.set(index, last);
+            }
+            step.run();
+        }
+    }
+
     /**
      * Ours: one spawn and one step, drawn among {@code pending} + 1 waiting tasks.
      *
@@ -213,5 +256,19 @@ public class CostGrowthBenchmark {
     public boolean pendingTestSchedulerStep(Backlog backlog) {
         backlog.executor.spawn(backlog.body);
         return backlog.scheduler.tick();
+    }
+
+    /**
+     * Peer: one bare virtual thread started and one step drawn among {@code pending} + 1 waiting,
+     * with no scheduler around them: what the heap and the caches cost at that backlog by themselves.
+     *
+     * @param backlog the bag and its backlog
+     * @return how many have run
+     */
+    @Benchmark
+    public int pendingBareLoopStep(BareBacklog backlog) {
+        VirtualThreads.start(backlog.bag::add, backlog.body);
+        backlog.step();
+        return backlog.ran;
     }
 }

@@ -297,14 +297,18 @@ final class Scenarios {
                                 + "step (`avgt`), and the factor over the smallest backlog. A draw that walked the "
                                 + "backlog would grow a thousandfold; a logarithmic one would double.",
                         "per spawn and step", "pending", List.of("1000", "100000", "1000000"),
-                        List.of(new Entry(GROWTH + "pendingTestSchedulerStep", "ours: `spawn` and `tick()`", true)),
+                        List.of(new Entry(GROWTH + "pendingTestSchedulerStep", "ours: `spawn` and `tick()`", true),
+                                new Entry(GROWTH + "pendingBareLoopStep",
+                                        "bare virtual threads in a bag: one started, one drawn at random", false)),
                         List.of(new Target("a step with 10⁶ tasks pending ≤ 2× one with 10³ (no worse than logarithmic)",
                                 cell(GROWTH + "pendingTestSchedulerStep", "pending", "1000000"),
                                 cell(GROWTH + "pendingTestSchedulerStep", "pending", "1000"), Rule.TIME_AT_MOST, 2.0,
-                                "The draw is constant-time (parallel arrays per priority level, swap-removed); what "
-                                        + "grows is the memory a random draw touches: 10⁶ pending tasks are about "
-                                        + "half a gigabyte of threads and handles, far beyond the caches, so each "
-                                        + "step misses in them where 10³ do not."))));
+                                "The draw is constant-time (parallel arrays per priority level, swap-removed), and "
+                                        + "the bare row, with no scheduler at all, grows as much (compare its factors): "
+                                        + "the growth is the heap's. At 10⁶ pending, half a gigabyte of waiting "
+                                        + "threads and handles, `-prof gc` finds a third of the time in garbage "
+                                        + "collections (a fifth for the bare row), each pause about 160 ms against "
+                                        + "3 ms at 10³, and each random step touches memory far beyond the caches."))));
     }
 
     /** {@return scenario 5's targets, on {@link MemoryFootprint}'s rows} */
