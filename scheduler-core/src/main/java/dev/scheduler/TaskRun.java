@@ -18,26 +18,35 @@ import java.util.concurrent.TimeoutException;
  * <p>The JDK gives a virtual thread started on a virtual thread the scheduler of the thread that
  * started it, so every virtual thread a body starts has this as its scheduler too: the body's own
  * {@code Thread.ofVirtual().start(...)}, a virtual-thread-per-task executor it opens, and the
- * JDK's own, such as the pollers of socket reads, started lazily by the first read in the JVM. Such a
- * thread is not the task: its continuations go to the JDK's scheduler of virtual threads, as they
- * would had the thread been started anywhere else, and it goes on running after the task ended
- * and after its executor closed. Had they been the task's steps, the pollers of the whole JVM would
- * stop with the first executor to close, and every socket read on a virtual thread would hang.
+ * JDK's own, such as its socket pollers, started lazily by the first socket operation in the JVM
+ * that has to wait on a virtual thread. Such a thread is not the task: its continuations go to the
+ * JDK's scheduler of virtual threads, and it goes on running after the task ended and after its
+ * executor closed. Had they been the task's steps, the pollers of the whole JVM would stop with the
+ * first executor to close, and every socket read on a virtual thread would hang.
+ *
+ * <p>Once the body has returned, nothing here is the task's any more: the body's own thread, should
+ * it wait while it unwinds, and every thread it started continue on the JDK's scheduler, and this
+ * keeps neither the task nor the body's thread. A body whose continuation its executor refused stays
+ * dropped: it is not resumed anywhere else.
  */
 final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
 
     private static final System.Logger LOGGER = System.getLogger(Task.class.getName());
+
+    /** Stands for the body's thread's continuation once the body has returned, so that none is kept. */
+    private static final Runnable ENDED = () -> { };
 
     /**
      * The task, until its body's thread is done with it: then null, so that a thread the body
      * started, which keeps this as its scheduler, does not keep the task and its executor too.
      */
     private Task<T> task;
+    /** The body, until it returns (or is dropped unrun): null then. */
     private Callable<? extends T> body;
     /**
      * The continuation of the body's own thread: the first one handed to {@link #execute}, by the
-     * thread's start. Written before the body runs, so read after it by whoever resumes the body or a
-     * thread the body started.
+     * thread's start; {@link #ENDED} once the body has returned. Written before the body runs, so
+     * read after it by whoever resumes the body or a thread the body started.
      */
     private Runnable ownContinuation;
 
@@ -83,7 +92,7 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             body = null;
             task.finished(Future.State.CANCELLED);
             task.thread(null);
-            task = null;
+            ended();
             return;
         }
         Thread current = Thread.currentThread();
@@ -122,7 +131,13 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         }
         task.thread(null);
         task.reportFailureIfUnjoinable();
+        ended();
+    }
+
+    /** The body has returned: from now on, every continuation goes to the JDK's scheduler. */
+    private void ended() {
         task = null;
+        ownContinuation = ENDED;
     }
 
     // ---------------------------------------------------------------- continuations
@@ -133,10 +148,15 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             ownContinuation = step;
         }
         Task<T> task = this.task;
-        if (step != ownContinuation || task == null) {
-            // A thread the body started (see the class comment), or the body's own thread ending
-            // after the task did.
-            TaskThreads.runAsOrdinaryVirtualThread(step);
+        if (step != ownContinuation) {
+            // A thread the body started (see the class comment), or the body's own thread unwinding
+            // after the body returned.
+            ThreadWaits.defaultScheduler().execute(step);
+            return;
+        }
+        if (task == null) {
+            // The body's thread, whose continuation was refused, resubmitted by the JDK (a stack
+            // trace of it does that): it was dropped, and stays dropped.
             return;
         }
         try {
@@ -144,6 +164,12 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         } catch (RuntimeException refused) {
             if (!task.isStarted()) {
                 throw refused; // the first step: spawn() reports the refusal to its caller
+            }
+            if (body == null) {
+                // The body has returned, and its thread waited while it told observers and
+                // dependents: the task is done, so the rest runs wherever it can.
+                ThreadWaits.defaultScheduler().execute(step);
+                return;
             }
             // A continuation, resumed by whatever woke the body: an unpark, a JDK unblocker or
             // timer thread. The exception must not land on that thread; the task ends here.

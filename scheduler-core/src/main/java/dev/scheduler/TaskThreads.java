@@ -7,7 +7,6 @@ import java.lang.invoke.MethodType;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * The one place that reaches into the JDK for virtual threads whose carrier scheduler is ours.
@@ -16,10 +15,10 @@ import java.util.concurrent.ForkJoinPool;
  * virtual thread that submits each of its continuations to the given {@link Executor} instead of
  * the JDK's shared ForkJoinPool. It is package-private in {@code java.base}, so using it needs
  * {@value #FLAG}. A virtual thread started inside a body inherits its scheduler from the body's
- * thread, as the JDK does for every virtual thread; it is not the task, so its continuations go to
- * the JDK's own scheduler (see {@link #runAsOrdinaryVirtualThread}). Without the flag,
- * {@link #available()} is false and task bodies run to completion as plain steps; a body that
- * would need to park then fails with {@link #carrierRequired(String)}.
+ * thread, as the JDK does for every virtual thread; it is not the task, and runs on the JDK's own
+ * scheduler (see {@code TaskRun}). Without the flag, {@link #available()} is false and task bodies
+ * run to completion as plain steps; a body that would need to park then fails with
+ * {@link #carrierRequired(String)}.
  *
  * <p>Applications and test frameworks ask {@link #requireAvailable(String)} at start-up, so that a
  * JVM started without the flag fails once, at once, with the message that says where to put it,
@@ -38,30 +37,22 @@ public final class TaskThreads {
     public static final String REQUIRE_PROPERTY = "scheduler.require-carrier";
 
     private static final MethodHandle NEW_VIRTUAL_THREAD;
-    private static final Executor DEFAULT_SCHEDULER;
     private static final String UNAVAILABLE_REASON;
 
     static {
         MethodHandle handle = null;
-        Executor defaultScheduler = null;
         String reason = null;
         try {
             Class<?> builders = Class.forName("java.lang.ThreadBuilders");
-            Class<?> virtualThread = Class.forName("java.lang.VirtualThread");
-            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(builders, MethodHandles.lookup());
-            MethodHandle found = lookup.findStatic(
+            handle = MethodHandles.privateLookupIn(builders, MethodHandles.lookup()).findStatic(
                     builders,
                     "newVirtualThread",
                     MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
-            defaultScheduler = (Executor) MethodHandles.privateLookupIn(virtualThread, MethodHandles.lookup())
-                    .findStaticVarHandle(virtualThread, "DEFAULT_SCHEDULER", ForkJoinPool.class).get();
-            handle = found;
         } catch (IllegalAccessException | ClassNotFoundException | NoSuchMethodException
-                | NoSuchFieldException | RuntimeException e) {
+                | RuntimeException e) {
             reason = e.toString();
         }
         NEW_VIRTUAL_THREAD = handle;
-        DEFAULT_SCHEDULER = defaultScheduler;
         UNAVAILABLE_REASON = reason;
         if (handle != null) {
             // Bodies will run on virtual threads: the JDK's internals must be the ones we follow, and
@@ -119,14 +110,6 @@ public final class TaskThreads {
         } catch (Throwable e) {
             throw new IllegalStateException("Could not create a virtual thread", e);
         }
-    }
-
-    /**
-     * Runs a continuation of a virtual thread that is not a task's body on the JDK's own scheduler of
-     * virtual threads, where it would have run had a task's body not started it.
-     */
-    static void runAsOrdinaryVirtualThread(Runnable continuation) {
-        DEFAULT_SCHEDULER.execute(continuation);
     }
 
     /** The failure for a task body that would have to park while virtual threads are unavailable. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,8 @@ import java.util.stream.Stream;
  *     So between a release and that submission, either the flag is set or the unblocker is at work;
  *     the test agent counts the latter (dev.scheduler.jdk.JdkHooks.unblocksInFlight).
  *   - VirtualThread.scheduler (Executor): the carrier scheduler a task's body was created with.
+ *   - VirtualThread.DEFAULT_SCHEDULER (ForkJoinPool): the JDK's own, on which a virtual thread that
+ *     a body starts (and that inherits the body's scheduler) runs instead (see TaskRun).
  *   - jdk.internal.vm.ThreadSnapshot.of(Thread), blockedOn(), waitingOn(), ownedMonitorsAt(int):
  *     the thread-dump support that names the monitor a thread waits for and those it holds.
  *
@@ -75,6 +78,7 @@ public final class ThreadWaits {
     private static final VarHandle STATE;
     private static final VarHandle ON_WAITING_LIST;
     private static final VarHandle SCHEDULER;
+    private static final Executor DEFAULT_SCHEDULER;
     private static final int[] KIND_OF_STATE;
     private static final int SUSPENDED;
     private static final String UNAVAILABLE_REASON;
@@ -103,12 +107,14 @@ public final class ThreadWaits {
             STATE = null;
             ON_WAITING_LIST = null;
             SCHEDULER = null;
+            DEFAULT_SCHEDULER = null;
             KIND_OF_STATE = null;
             SUSPENDED = 0;
         } else {
             STATE = field(lookup, virtualThread, "state", int.class);
             ON_WAITING_LIST = field(lookup, virtualThread, "onWaitingList", boolean.class);
             SCHEDULER = field(lookup, virtualThread, "scheduler", Executor.class);
+            DEFAULT_SCHEDULER = defaultScheduler(lookup, virtualThread);
             SUSPENDED = constant(lookup, virtualThread, "SUSPENDED");
             KIND_OF_STATE = kinds(lookup, virtualThread);
         }
@@ -260,6 +266,14 @@ public final class ThreadWaits {
         return SCHEDULER == null || thread == null || !thread.isVirtual() ? null : (Executor) SCHEDULER.get(thread);
     }
 
+    /**
+     * {@return the JDK's scheduler of ordinary virtual threads, where a virtual thread that a task's
+     * body started runs; null when the JDK's internals are not readable}
+     */
+    static Executor defaultScheduler() {
+        return DEFAULT_SCHEDULER;
+    }
+
     /** {@return why the states are unreadable, for messages; null when they are readable} */
     static String unavailableReason() {
         return UNAVAILABLE_REASON;
@@ -280,6 +294,14 @@ public final class ThreadWaits {
             return null;
         } catch (Throwable e) {
             throw new IllegalStateException("Could not take a snapshot of " + thread, e);
+        }
+    }
+
+    private static Executor defaultScheduler(MethodHandles.Lookup lookup, Class<?> virtualThread) {
+        try {
+            return (Executor) lookup.findStaticVarHandle(virtualThread, "DEFAULT_SCHEDULER", ForkJoinPool.class).get();
+        } catch (NoSuchFieldException | IllegalAccessException e) {
+            throw new IllegalStateException(differs("it has no field ForkJoinPool DEFAULT_SCHEDULER"), e);
         }
     }
 
