@@ -7,7 +7,7 @@
 # Each benchmark runs in three forks, one per pass over all the benchmarks, so that the forks of
 # ours and of each peer interleave and a shared machine's drift hits both sides of a ratio.
 #
-#   benchmarks/run.sh            quick: 3 passes of 3 x 1 s warm-up, 5 x 1 s measurement (~15 minutes on 2 cores)
+#   benchmarks/run.sh            quick: 3 passes of 3 x 1 s warm-up, 5 x 1 s measurement (~25 minutes on 2 cores)
 #   benchmarks/run.sh --full     3 passes of 5 x 2 s warm-up, 10 x 2 s measurement (about an hour)
 #   benchmarks/run.sh --no-build reuse benchmarks/target/benchmarks.jar as it is
 #   benchmarks/run.sh -- ARGS    pass ARGS on to JMH (a benchmark regex, -prof jfr, ...)
