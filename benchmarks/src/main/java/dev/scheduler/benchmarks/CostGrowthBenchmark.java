@@ -236,13 +236,7 @@ public class CostGrowthBenchmark {
 
         /** Runs one step drawn at random, as the TestScheduler's random order draws one. */
         void step() {
-            int index = random.nextInt(bag.size());
-            Runnable step = bag.get(index);
-            Runnable last = bag.removeLast();
-            if (index < bag.size()) {
-                bag.set(index, last);
-            }
-            step.run();
+            VirtualThreads.runOneAtRandom(bag, random);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.scheduler.benchmarks;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 
 /**
@@ -25,6 +27,20 @@ final class VirtualThreads {
     }
 
     private VirtualThreads() {
+    }
+
+    /**
+     * Runs one continuation of {@code bag}, drawn uniformly at random and swap-removed: the bare
+     * floor under a scheduler that draws its next step at random.
+     */
+    static void runOneAtRandom(List<Runnable> bag, SplittableRandom random) {
+        int index = random.nextInt(bag.size());
+        Runnable step = bag.get(index);
+        Runnable last = bag.removeLast();
+        if (index < bag.size()) {
+            bag.set(index, last);
+        }
+        step.run();
     }
 
     /** Starts a virtual thread running {@code body} whose continuations go to {@code carrier}. */

@@ -197,13 +197,7 @@ public class VirtualTimeBenchmark {
             VirtualThreads.start(bag::add, () -> fired++);
         }
         while (!bag.isEmpty()) {
-            int index = random.nextInt(bag.size());
-            Runnable step = bag.get(index);
-            Runnable last = bag.removeLast();
-            if (index < bag.size()) {
-                bag.set(index, last);
-            }
-            step.run();
+            VirtualThreads.runOneAtRandom(bag, random);
         }
         return check(fired);
     }
