@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scheduler.Cancellable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,34 @@ class TimerHeapTest {
             fireDueBy(30);
             assertThat(fired).containsExactly("a", "b1", "b2", "c");
             assertThat(heap.nextDeadline()).isEqualTo(TimerHeap.NONE);
+        }
+
+        @Test
+        void tenThousandTimersWithTiesAndCancellationsFireExactlyInDeadlineThenAdditionOrder() {
+            SplittableRandom random = new SplittableRandom(11);
+            List<long[]> expected = new ArrayList<>(); // {deadline, order} of every timer left pending
+            List<Cancellable> added = new ArrayList<>();
+            for (int order = 0; order < 10_000; order++) {
+                long deadline = random.nextLong(0, 500); // many ties
+                String name = deadline + "#" + order;
+                added.add(heap.add(deadline, record(name)));
+                expected.add(new long[] {deadline, order});
+                if (random.nextInt(3) == 0) { // cancel an earlier one, enough to compact now and then
+                    int victim = random.nextInt(added.size());
+                    if (added.get(victim).cancel()) {
+                        long[] gone = expected.stream().filter(e -> e[1] == victim).findFirst().orElseThrow();
+                        expected.remove(gone);
+                    }
+                }
+            }
+            expected.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+
+            assertThat(heap.pending()).isEqualTo(expected.size());
+            fireDueBy(250);
+            fireDueBy(500);
+
+            assertThat(fired).containsExactlyElementsOf(expected.stream().map(e -> e[0] + "#" + e[1]).toList());
+            assertThat(heap.pending()).isZero();
         }
 
         @Test
