@@ -149,9 +149,7 @@ public final class TimerHeap {
             int kept = 0;
             for (int i = 0; i < n; i++) {
                 if (!timers[i].isCancelled()) {
-                    deadlines[kept] = deadlines[i];
-                    orders[kept] = orders[i];
-                    timers[kept++] = timers[i];
+                    place(kept++, i);
                 }
             }
             Arrays.fill(timers, kept, n, null);
@@ -178,9 +176,7 @@ public final class TimerHeap {
             place(slot, parent);
             slot = parent;
         }
-        deadlines[slot] = deadline;
-        orders[slot] = order;
-        timers[slot] = timer;
+        put(slot, deadline, order, timer);
     }
 
     private void siftDown(int slot, long deadline, long order, Timer timer, int n) {
@@ -197,16 +193,18 @@ public final class TimerHeap {
             place(slot, child);
             slot = child;
         }
-        deadlines[slot] = deadline;
-        orders[slot] = order;
-        timers[slot] = timer;
+        put(slot, deadline, order, timer);
     }
 
     /** Moves the timer in slot {@code from} to slot {@code to}. */
     private void place(int to, int from) {
-        deadlines[to] = deadlines[from];
-        orders[to] = orders[from];
-        timers[to] = timers[from];
+        put(to, deadlines[from], orders[from], timers[from]);
+    }
+
+    private void put(int slot, long deadline, long order, Timer timer) {
+        deadlines[slot] = deadline;
+        orders[slot] = order;
+        timers[slot] = timer;
     }
 
     /** A pending step and its deadline; cancellable from any thread. */
