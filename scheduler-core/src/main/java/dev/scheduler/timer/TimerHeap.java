@@ -61,7 +61,7 @@ public final class TimerHeap {
      */
     public Timer add(long deadline, Runnable step) {
         compactIfMostlyCancelled();
-        Timer timer = new Timer(deadline, step);
+        Timer timer = new Timer(step);
         int slot = size;
         if (slot == timers.length) {
             int capacity = slot + (slot >> 1);
@@ -207,7 +207,7 @@ public final class TimerHeap {
         timers[slot] = timer;
     }
 
-    /** A pending step and its deadline; cancellable from any thread. */
+    /** A pending step, whose deadline the heap keeps; cancellable from any thread. */
     public final class Timer implements Cancellable {
 
         private static final VarHandle STATE;
@@ -223,19 +223,12 @@ public final class TimerHeap {
             }
         }
 
-        private final long deadline;
         private Runnable step;
         @SuppressWarnings("unused") // through STATE
         private volatile int state;
 
-        private Timer(long deadline, Runnable step) {
-            this.deadline = deadline;
+        private Timer(Runnable step) {
             this.step = step;
-        }
-
-        /** {@return when this timer is due, on its heap's clock} */
-        public long deadline() {
-            return deadline;
         }
 
         /** {@return the step, once, unless the timer was cancelled} */
