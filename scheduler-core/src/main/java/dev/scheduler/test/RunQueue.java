@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,6 +20,8 @@ import java.util.random.RandomGenerator;
  * then a candidate uniformly within the level. Candidates are every background step and the head of
  * every foreground session that is not blocked, so a session's steps keep their order.
  * In order: the oldest step whose session is not blocked.
+ *
+ * <p>By priority (PCT, see {@link Preemptor}): the candidate whose task has the highest priority.
  *
  * <p>Iteration orders are insertion orders, never hash orders, so a seed replays exactly.
  */
@@ -57,6 +60,20 @@ final class RunQueue {
         } else {
             foreground.computeIfAbsent(session, s -> new ArrayDeque<>()).addLast(new Step(runnable, meta));
         }
+    }
+
+    /**
+     * Puts a foreground step back at the head of its session, where it was: a task preempted at a
+     * point keeps its place among its session's steps, as it would on a real confined thread.
+     */
+    void addFirst(Runnable runnable, TaskMetadata meta) {
+        SessionId session = meta.session();
+        if (session == null || !randomize) {
+            add(runnable, meta);
+            return;
+        }
+        foregroundCount++;
+        foreground.computeIfAbsent(session, s -> new ArrayDeque<>()).addFirst(new Step(runnable, meta));
     }
 
     int backgroundCount() {
@@ -121,6 +138,64 @@ final class RunQueue {
         }
         foregroundCount--;
         return pollHead(level, index - steps.size, blocked);
+    }
+
+    /** {@return the highest {@code priority} among the candidates, or negative infinity if there are none} */
+    double highestPriority(ToDoubleFunction<TaskMetadata> priority, List<SessionId> blocked) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (Bag steps : background) {
+            for (int i = 0; i < steps.size; i++) {
+                best = Math.max(best, priority.applyAsDouble(steps.metas[i]));
+            }
+        }
+        for (Map.Entry<SessionId, ArrayDeque<Step>> entry : foreground.entrySet()) {
+            if (!blocked.contains(entry.getKey())) {
+                best = Math.max(best, priority.applyAsDouble(entry.getValue().getFirst().meta()));
+            }
+        }
+        return best;
+    }
+
+    /** Removes and returns the candidate of highest {@code priority}, the first found on a tie, or null. */
+    Step pollHighest(ToDoubleFunction<TaskMetadata> priority, List<SessionId> blocked) {
+        Bag bestBag = null;
+        int bestIndex = -1;
+        SessionId bestSession = null;
+        double best = Double.NEGATIVE_INFINITY;
+        for (Bag steps : background) {
+            for (int i = 0; i < steps.size; i++) {
+                double p = priority.applyAsDouble(steps.metas[i]);
+                if (p > best) {
+                    best = p;
+                    bestBag = steps;
+                    bestIndex = i;
+                }
+            }
+        }
+        for (Map.Entry<SessionId, ArrayDeque<Step>> entry : foreground.entrySet()) {
+            if (!blocked.contains(entry.getKey())) {
+                double p = priority.applyAsDouble(entry.getValue().getFirst().meta());
+                if (p > best) {
+                    best = p;
+                    bestBag = null;
+                    bestSession = entry.getKey();
+                }
+            }
+        }
+        if (bestBag != null) {
+            backgroundCount--;
+            return bestBag.take(bestIndex);
+        }
+        if (bestSession == null) {
+            return null;
+        }
+        foregroundCount--;
+        ArrayDeque<Step> queue = foreground.get(bestSession);
+        Step step = queue.removeFirst();
+        if (queue.isEmpty()) {
+            foreground.remove(bestSession);
+        }
+        return step;
     }
 
     private int runnableHeads(int level, List<SessionId> blocked) {

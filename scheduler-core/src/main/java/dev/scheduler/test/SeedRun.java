@@ -13,7 +13,7 @@ import java.util.Objects;
  *       Spring context's) {@linkplain #reseeded reseeded}.
  *   <li>The test runs on it.
  *   <li>{@link #end(Throwable)} runs until parked and adds what {@link TestScheduler#endTest()}
- *       finds to what the test threw.
+ *       finds to what the test threw, and, when preemption switched tasks, the switches.
  *   <li>{@link #verdict(long, Throwable, String, String)} turns a failure into {@code Failing seed: N}
  *       with the command that replays it, printed too; a test abort (a failed assumption) stays as
  *       it is, so that it skips the seed.
@@ -66,7 +66,7 @@ public final class SeedRun {
      *
      * @param failure what the test threw, or null
      * @return what failed: {@code failure} with what the end found suppressed in it, or what the end
-     *     found, or null if nothing failed
+     *     found, or null if nothing failed; with the switches preemption took suppressed in it too
      */
     public Throwable end(Throwable failure) {
         Throwable outcome = failure;
@@ -79,6 +79,9 @@ public final class SeedRun {
                 outcome.addSuppressed(found);
             }
         } finally {
+            if (outcome != null && scheduler.switchCount() > 0) {
+                outcome.addSuppressed(new SwitchesTaken(scheduler));
+            }
             if (fresh) {
                 scheduler.close();
             }
@@ -166,6 +169,32 @@ public final class SeedRun {
             return end < 0 ? name : name.substring("lambda$".length(), end);
         }
         return name;
+    }
+
+    /**
+     * The switches preemption took in a failed run, in order, so that a person can read the
+     * interleaving that broke the code: added to the failure, as a suppressed exception.
+     */
+    static final class SwitchesTaken extends RuntimeException {
+
+        SwitchesTaken(TestScheduler scheduler) {
+            super(describe(scheduler), null, false, false);
+        }
+
+        private static String describe(TestScheduler scheduler) {
+            List<Preemption.Switch> switches = scheduler.switches();
+            long count = scheduler.switchCount();
+            StringBuilder out = new StringBuilder("Preemption, ").append(scheduler.config().preemption())
+                    .append(", switched tasks ").append(count).append(count == 1 ? " time" : " times")
+                    .append(" in seed ").append(scheduler.seed()).append(":");
+            for (int i = 0; i < switches.size(); i++) {
+                out.append(System.lineSeparator()).append("  ").append(i + 1).append(". ").append(switches.get(i));
+            }
+            if (count > switches.size()) {
+                out.append(System.lineSeparator()).append("  ... and ").append(count - switches.size()).append(" more");
+            }
+            return out.toString();
+        }
     }
 
     private static void rethrow(Throwable failure) throws Exception {

@@ -16,6 +16,7 @@ import dev.scheduler.TaskObserver;
 import dev.scheduler.ThreadWaits;
 import dev.scheduler.Unparker;
 import dev.scheduler.jdk.JdkHooks;
+import dev.scheduler.jdk.PreemptionPoints;
 import dev.scheduler.timer.TimerHeap;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,6 +78,10 @@ import java.util.random.RandomGenerator;
  *       monitor lets in ({@code synchronized}, {@code notify}) resumes as a step whose place the
  *       seed decides: before drawing the next step, the scheduler waits until the JDK has handed
  *       over every monitor it owes a task.
+ *   <li><b>Preemption.</b> With {@link TestSchedulerConfig#preemption()} on, a task also steps
+ *       aside at the preemption points the test agent puts into the application's classes, where
+ *       the {@link Preemption.Strategy} says, so that races where nothing parks are interleaved too;
+ *       {@link #switches()} lists the switches a run took.
  *   <li><b>Non-determinism.</b> A step or wake-up that arrives from a thread outside the scheduler
  *       while parking is forbidden (a real thread, a JDK timer, a monitor hand-off without the
  *       agent) is accepted, so nothing is lost, and makes {@link #endTest()} fail with
@@ -136,6 +142,8 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     private static final int CLOSE_STEP_LIMIT = 100_000;
     /** How long the JDK's unblocker may take to hand a released monitor over: a hang guard, not a timing rule. */
     private static final long HANDOFF_GUARD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The open schedulers with preemption on: a point asks the one whose task's body reached it. */
+    private static final Set<TestScheduler> PREEMPTING = ConcurrentHashMap.newKeySet();
 
     private final Thread thread;
     private final RunQueue runQueue;
@@ -153,6 +161,14 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
      */
     private final Map<TaskMetadata, Thread> monitorWaiters = new IdentityHashMap<>();
     private long monitorWaitsSeen;
+    /** The preemption strategy, or null when preemption is off. */
+    private final Preemptor preemptor;
+    /** The task whose body is stepping aside at a point right now, and the point's site. */
+    private TaskMetadata steppingAside;
+    private int steppingAsideAt;
+    /** The task that stepped aside in the last step, until the next draw tells who ran instead. */
+    private TaskMetadata steppedAside;
+    private int steppedAsideAt;
 
     /** The settings, current: the hooks that change one replace the whole configuration. */
     private volatile TestSchedulerConfig config;
@@ -176,12 +192,35 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
      *
      * @param config how it behaves
      * @throws NullPointerException if {@code config} is null
+     * @throws IllegalStateException if {@code config} turns preemption on and the test agent is not
+     *     on the JVM's command line
      */
     public TestScheduler(TestSchedulerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.thread = Thread.currentThread();
         this.runQueue = new RunQueue(config.randomizeOrder());
+        this.preemptor = config.preemption().isOn() ? new Preemptor(config.preemption()) : null;
+        if (preemptor != null) {
+            requirePreemptionPoints(config.preemption());
+        }
         reseedState(config.seed());
+        if (preemptor != null) {
+            synchronized (PREEMPTING) {
+                PREEMPTING.add(this);
+                PreemptionPoints.install(TestScheduler::preemptionPoint);
+            }
+        }
+    }
+
+    private static void requirePreemptionPoints(Preemption preemption) {
+        if (!PreemptionPoints.instrumented()) {
+            throw new IllegalStateException("Preemption (" + preemption + ") switches tasks at the preemption points "
+                    + "the scheduler's test agent puts into the application's classes, and the agent is not there: "
+                    + JdkHooks.SWITCH + ".");
+        }
+        if (preemption.thorough()) {
+            PreemptionPoints.requireThoroughPoints();
+        }
     }
 
     // ---------------------------------------------------------------- running tests
@@ -680,8 +719,26 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     private void reseedState(long newSeed) {
         config = config.toBuilder().seed(newSeed).build();
         rng = new SplittableRandom(newSeed);
+        if (preemptor != null) {
+            preemptor.restart(rng);
+        }
         trace = config.recordTrace() ? new ArrayList<>() : null;
         diagnostics.restartOrdinals(config.recordTrace());
+    }
+
+    /**
+     * {@return the switches preemption took since the scheduler was created or reseeded, in order:
+     * which task stepped aside at which point (class, method, file and line, and what follows it
+     * there), and which ran instead; the first {@value Preemptor#SWITCHES_KEPT}} Empty when preemption
+     * is off.
+     */
+    public List<Preemption.Switch> switches() {
+        return preemptor == null ? List.of() : preemptor.switches();
+    }
+
+    /** {@return how many switches preemption took since the scheduler was created or reseeded, all of them} */
+    public long switchCount() {
+        return preemptor == null ? 0 : preemptor.switchCount();
     }
 
     /**
@@ -733,6 +790,14 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
             monitorWaiters.clear();
         }
         closed = true;
+        if (preemptor != null) {
+            synchronized (PREEMPTING) {
+                PREEMPTING.remove(this);
+                if (PREEMPTING.isEmpty()) {
+                    PreemptionPoints.install(null);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- internals
@@ -748,12 +813,20 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
             due.run();
             return true;
         }
-        Step step = runQueue.poll(rng, blockedSessions);
+        Step step = preemptor != null && preemptor.picksSteps() ? preemptor.poll(runQueue, blockedSessions)
+                : runQueue.poll(rng, blockedSessions);
         if (step == null) {
             step = deprioritizedSteps.pollFirst();
         }
         if (step == null) {
             return false;
+        }
+        if (preemptor != null) {
+            if (steppedAside != null) {
+                preemptor.switched(steppedAside, steppedAsideAt, step.meta());
+                steppedAside = null;
+            }
+            preemptor.running(step.meta());
         }
         if (trace != null) {
             record(diagnostics.traceName(step.meta()));
@@ -764,6 +837,12 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
             step.runnable().run();
         } finally {
             runningStep = previous;
+        }
+        if (steppingAside != null) {
+            // The body yielded at a point: the next draw says who runs instead.
+            steppedAside = steppingAside;
+            steppedAsideAt = steppingAsideAt;
+            steppingAside = null;
         }
         long monitorWaits = JdkHooks.monitorWaits();
         if (monitorWaits != monitorWaitsSeen) {
@@ -850,6 +929,10 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         if (!monitorWaiters.isEmpty()) {
             monitorWaiters.remove(meta);
         }
+        if (meta == steppingAside && meta.session() != null) {
+            runQueue.addFirst(runnable, meta);
+            return;
+        }
         if (!deprioritized.isEmpty() && meta.session() == null && meta.label() != null
                 && deprioritized.contains(meta.label())) {
             deprioritizedSteps.addLast(new Step(runnable, meta));
@@ -872,6 +955,41 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         TestSchedulerConfig current = config;
         return current.timeoutTicksMin() == current.timeoutTicksMax() ? current.timeoutTicksMin()
                 : rng.nextLong(current.timeoutTicksMin(), (long) current.timeoutTicksMax() + 1);
+    }
+
+    /**
+     * A preemption point, reached on some thread: if it is the body of a task whose step one of the
+     * preempting schedulers runs right now, that scheduler's strategy decides whether it steps aside.
+     */
+    private static void preemptionPoint(int site) {
+        if (!Thread.currentThread().isVirtual()) {
+            return;
+        }
+        for (TestScheduler scheduler : PREEMPTING) {
+            if (scheduler.runningStep != null && scheduler.onSchedulerThread()) {
+                scheduler.stepAsideIfDrawn(site);
+                return;
+            }
+        }
+    }
+
+    /**
+     * The body of the task whose step runs reached point {@code site}: if the strategy says so, it
+     * yields, so that its continuation goes back into the run queue and the next draw decides who
+     * runs. A foreground task goes back to the head of its session (see {@link #accept}): only other
+     * sessions and background tasks may run in between, as on a real confined thread.
+     */
+    private void stepAsideIfDrawn(int site) {
+        TaskMetadata running = runningStep;
+        if (closed || steppingAside != null || !preemptor.stepsAside(running, site, runQueue, blockedSessions)) {
+            return;
+        }
+        steppingAside = running;
+        steppingAsideAt = site;
+        Thread.yield();
+        if (steppingAside == running) {
+            steppingAside = null; // the body could not unmount (a native frame): it went on in the same step
+        }
     }
 
     private boolean onSchedulerThread() {

@@ -1,5 +1,7 @@
 package dev.scheduler.test;
 
+import java.util.Objects;
+
 /**
  * How a {@link TestScheduler} behaves. Build one with {@link #builder()}:
  * {@code TestSchedulerConfig.builder().seed(7).build()}.
@@ -16,6 +18,8 @@ package dev.scheduler.test;
  * @param recordTrace whether to record every step run, for {@link TestScheduler#trace()}
  * @param checkDeterminism whether {@link TestScheduler#run(TestSchedulerConfig, TestScheduler.Body)}
  *     runs the body twice and fails if the two step traces differ
+ * @param preemption whether, and how, tasks switch where nothing parks (default
+ *     {@linkplain Preemption#off() off}); needs the test agent and {@code randomizeOrder}
  */
 public record TestSchedulerConfig(
         long seed,
@@ -25,15 +29,23 @@ public record TestSchedulerConfig(
         int timeoutTicksMin,
         int timeoutTicksMax,
         boolean recordTrace,
-        boolean checkDeterminism) {
+        boolean checkDeterminism,
+        Preemption preemption) {
 
     /**
-     * Validates the timeout tick range.
+     * Validates the timeout tick range and preemption.
      *
-     * @throws IllegalArgumentException if the range is negative or empty
+     * @throws IllegalArgumentException if the range is negative or empty, or if preemption is on
+     *     while steps run in order
+     * @throws NullPointerException if {@code preemption} is null
      */
     public TestSchedulerConfig {
         requireTickRange(timeoutTicksMin, timeoutTicksMax);
+        Objects.requireNonNull(preemption, "preemption");
+        if (preemption.isOn() && !randomizeOrder) {
+            throw new IllegalArgumentException("preemption (" + preemption + ") switches tasks by the seed's draw, "
+                    + "so it needs randomizeOrder=true; randomizeOrder was false");
+        }
     }
 
     /** {@return the defaults with seed 0} */
@@ -65,7 +77,8 @@ public record TestSchedulerConfig(
                 .capturePendingTraces(capturePendingTraces)
                 .timeoutTicks(timeoutTicksMin, timeoutTicksMax)
                 .recordTrace(recordTrace)
-                .checkDeterminism(checkDeterminism);
+                .checkDeterminism(checkDeterminism)
+                .preemption(preemption);
     }
 
     static void requireTickRange(int min, int max) {
@@ -86,6 +99,7 @@ public record TestSchedulerConfig(
         private int timeoutTicksMax = 1000;
         private boolean recordTrace;
         private boolean checkDeterminism;
+        private Preemption preemption = Preemption.off();
 
         private Builder() {
         }
@@ -172,10 +186,26 @@ public record TestSchedulerConfig(
             return this;
         }
 
-        /** {@return the configuration} */
+        /**
+         * Sets whether, and how, tasks switch where nothing parks (default {@linkplain Preemption#off() off}).
+         *
+         * @param preemption the setting
+         * @return this builder
+         * @throws NullPointerException if {@code preemption} is null
+         */
+        public Builder preemption(Preemption preemption) {
+            this.preemption = Objects.requireNonNull(preemption, "preemption");
+            return this;
+        }
+
+        /**
+         * {@return the configuration}
+         *
+         * @throws IllegalArgumentException if preemption is on while steps run in order
+         */
         public TestSchedulerConfig build() {
             return new TestSchedulerConfig(seed, randomizeOrder, allowParking, capturePendingTraces,
-                    timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism);
+                    timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism, preemption);
         }
     }
 }

@@ -23,6 +23,17 @@ class WithoutTheAgentTest {
     }
 
     @Test
+    void preemptionNeedsTheAgentsPointsAndSaysHowToAddIt() {
+        TestSchedulerConfig config = TestSchedulerConfig.builder().preemption(Preemption.pct()).build();
+
+        assertThatThrownBy(() -> new TestScheduler(config))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Preemption (PCT (depth 3)) switches tasks at the preemption points the "
+                        + "scheduler's test agent puts into the application's classes, and the agent is not there")
+                .hasMessageContaining("-javaagent:${dev.scheduler:scheduler-test-agent:jar}");
+    }
+
+    @Test
     void aSleepInsideATaskIsReportedAsOnTheJdksClockNamingTheAgent() {
         try (TestScheduler scheduler = new TestScheduler()) {
             Executor executor = scheduler.background();

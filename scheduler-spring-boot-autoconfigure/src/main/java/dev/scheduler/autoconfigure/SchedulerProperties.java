@@ -109,6 +109,8 @@ public record SchedulerProperties(
      * @param allowParking Whether the TestScheduler may wait for real threads when nothing can run.
      *     If false, that is a deadlock and fails with a report of every pending task.
      * @param timeoutTicks How many steps a blockWithTimeout runs before it gives up.
+     * @param preemption Whether, and how, tasks switch where nothing parks, at the preemption points
+     *     the test agent puts into the application's classes.
      */
     public record Test(
             @DefaultValue("false") boolean enabled,
@@ -116,7 +118,8 @@ public record SchedulerProperties(
             @DefaultValue("0") long seed,
             @DefaultValue("true") boolean randomizeOrder,
             @DefaultValue("false") boolean allowParking,
-            @DefaultValue TimeoutTicks timeoutTicks) {
+            @DefaultValue TimeoutTicks timeoutTicks,
+            @DefaultValue Preemption preemption) {
 
         /**
          * Validates the settings.
@@ -151,7 +154,43 @@ public record SchedulerProperties(
                     .seed(resolvedSeed)
                     .randomizeOrder(randomizeOrder)
                     .allowParking(allowParking)
-                    .timeoutTicks(timeoutTicks.min(), timeoutTicks.max());
+                    .timeoutTicks(timeoutTicks.min(), timeoutTicks.max())
+                    .preemption(preemption.toSetting());
+        }
+    }
+
+    /**
+     * Preemption in the TestScheduler: switches between tasks where nothing parks, so that races
+     * such as two tasks' count++ are interleaved too. It needs the test agent on the test JVM.
+     *
+     * @param strategy How switches are chosen: off, random (a random walk) or pct (probabilistic
+     *     concurrency testing).
+     * @param depth The depth of the bugs PCT aims at: it changes priorities depth - 1 times a run.
+     * @param thorough Whether plain field and array accesses are preemption points too.
+     */
+    public record Preemption(
+            @DefaultValue("off") dev.scheduler.test.Preemption.Strategy strategy,
+            @DefaultValue("3") int depth,
+            @DefaultValue("false") boolean thorough) {
+
+        /**
+         * Validates the settings.
+         *
+         * @throws IllegalArgumentException naming the property whose value is out of range
+         */
+        public Preemption {
+            if (depth < 1) {
+                throw new IllegalArgumentException("scheduler.test.preemption.depth must be at least 1, was " + depth);
+            }
+            if (thorough && strategy == dev.scheduler.test.Preemption.Strategy.OFF) {
+                throw new IllegalArgumentException("scheduler.test.preemption.thorough=true needs "
+                        + "scheduler.test.preemption.strategy to be random or pct, was off");
+            }
+        }
+
+        /** {@return the TestScheduler setting these properties describe} */
+        public dev.scheduler.test.Preemption toSetting() {
+            return dev.scheduler.test.Preemption.of(strategy, depth, thorough);
         }
     }
 

@@ -101,6 +101,18 @@ class SchedulerAutoConfigurationTests {
     }
 
     @Test
+    void testSchedulerPreemptionShouldBeSetByThePreemptionProperties() {
+        SchedulerProperties.Test test = new SchedulerProperties.Test(false, "test", 0, true, false,
+                new SchedulerProperties.TimeoutTicks(0, 1000),
+                new SchedulerProperties.Preemption(dev.scheduler.test.Preemption.Strategy.PCT, 2, true));
+        assertThat(test.toConfig(0).preemption()).isEqualTo(dev.scheduler.test.Preemption.pct(2).thoroughly());
+        // This module's tests run with the agent, which puts the preemption points in.
+        testRunner.withPropertyValues("scheduler.test.preemption.strategy=random")
+                .run(context -> assertThat(context.getBean(TestScheduler.class).config().preemption())
+                        .isEqualTo(dev.scheduler.test.Preemption.random()));
+    }
+
+    @Test
     void testSchedulerSeedWhenTheSeedPropertyIsSetShouldReplayThatSeed() {
         System.setProperty("scheduler.seed", "17");
         try {
@@ -255,6 +267,13 @@ class SchedulerAutoConfigurationTests {
         testRunner.withPropertyValues("scheduler.test.timeout-ticks.min=9", "scheduler.test.timeout-ticks.max=3")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("scheduler.test.timeout-ticks must satisfy 0 <= min <= max, were min=9, max=3"));
+        testRunner.withPropertyValues("scheduler.test.preemption.depth=0")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("scheduler.test.preemption.depth must be at least 1, was 0"));
+        testRunner.withPropertyValues("scheduler.test.preemption.thorough=true")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("scheduler.test.preemption.thorough=true needs scheduler.test.preemption"
+                                + ".strategy to be random or pct, was off"));
         testRunner.withPropertyValues("scheduler.health.stall-threshold=0s")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("scheduler.health.stall-threshold must be positive"));

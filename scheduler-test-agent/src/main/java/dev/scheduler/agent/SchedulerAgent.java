@@ -27,6 +27,10 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  * {@code java.lang} and {@code jdk.internal.vm} to the application's classes, so the
  * {@code --add-opens} flag is not needed beside it.
  *
+ * <p>It also puts preemption points into the application's classes (those compiled into
+ * directories, such as {@code target/test-classes}, unless {@code scheduler.preemption.include}
+ * names others), where a {@code TestScheduler} with {@code preemption} on may switch tasks.
+ *
  * <p>It changes nothing for threads that are not task bodies: the JDK asks the scheduler, and the
  * scheduler answers "use your own" for every other thread.
  */
@@ -46,11 +50,15 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  *      a test class path.
  *   3. Rewrite the JDK (JdkInstrumentation), which fails the JVM's start if the JDK's internals
  *      are not the ones it was written for.
+ *   4. Put preemption points into the application's classes as they load (PreemptionInstrumentation);
+ *      they cost one volatile read until a TestScheduler with preemption on installs its handler.
  */
 public final class SchedulerAgent {
 
     private static final String HOOKS = "dev.scheduler.jdk.JdkHooks";
-    private static final String[] BRIDGE = {HOOKS, HOOKS + "$TaskTime"};
+    private static final String POINTS = "dev.scheduler.jdk.PreemptionPoints";
+    private static final String[] BRIDGE = {HOOKS, HOOKS + "$TaskTime", POINTS, POINTS + "$Handler",
+        POINTS + "$Instrumenter"};
 
     private static boolean installed;
 
@@ -85,6 +93,7 @@ public final class SchedulerAgent {
         Module hooks = injectBridge(instrumentation);
         openJavaBase(instrumentation, hooks);
         JdkInstrumentation.install(instrumentation);
+        PreemptionInstrumentation.install(instrumentation);
         installed = true;
     }
 

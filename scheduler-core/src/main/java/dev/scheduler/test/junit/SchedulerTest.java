@@ -30,6 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code seed=N (replay)}), each with the full test lifecycle, and the replay fails unless it took
  * exactly the steps of the first run.
  *
+ * <p>With {@link #preemption()}, tasks also switch where nothing parks, as the seed decides:
+ * {@code @SchedulerTest(iterations = 1000, preemption = Preemption.Strategy.PCT)} finds a lost
+ * update in two tasks' {@code count++}. It needs the test agent on the JVM's command line.
+ *
  * <p>The scheduler belongs to the thread that runs the test method, so these tests may run in
  * parallel with each other; a test that itself starts threads must
  * {@link dev.scheduler.test.TestScheduler#allowParking() allow parking}.
@@ -52,4 +56,16 @@ public @interface SchedulerTest {
 
     /** {@return whether the scheduler may wait for real threads when nothing can run} */
     boolean allowParking() default false;
+
+    /**
+     * {@return how tasks switch where nothing parks, at the preemption points the test agent puts
+     * into the application's classes; see {@link dev.scheduler.test.Preemption}} Off by default.
+     */
+    dev.scheduler.test.Preemption.Strategy preemption() default dev.scheduler.test.Preemption.Strategy.OFF;
+
+    /** {@return the depth PCT aims at, when {@link #preemption()} is PCT} */
+    int preemptionDepth() default dev.scheduler.test.Preemption.DEFAULT_DEPTH;
+
+    /** {@return whether plain field and array accesses are preemption points too} */
+    boolean thoroughPreemption() default false;
 }

@@ -1,6 +1,7 @@
 package dev.scheduler.test.junit;
 
 import dev.scheduler.TaskThreads;
+import dev.scheduler.test.Preemption;
 import dev.scheduler.test.SeedRun;
 import dev.scheduler.test.Seeds;
 import dev.scheduler.test.TestScheduler;
@@ -89,6 +90,8 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                     .seed(seed)
                     .allowParking(settings.allowParking())
                     .recordTrace(settings.checkDeterminism())
+                    .preemption(Preemption.of(settings.preemption(), settings.preemptionDepth(),
+                            settings.thoroughPreemption()))
                     .build();
         }
 
@@ -125,6 +128,13 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                 throw new ExtensionConfigurationException("@SchedulerTest(checkDeterminism = true) needs a fresh "
                         + "scheduler per run, but " + context.getRequiredTestMethod().getName() + " runs on a shared "
                         + "one; a cached context carries state from run to run, so its traces cannot be compared");
+            }
+            Preemption asked = invocation.config().preemption();
+            if (asked.isOn() && !asked.equals(supplied.config().preemption())) {
+                throw new ExtensionConfigurationException("@SchedulerTest asks for preemption " + asked + ", but "
+                        + context.getRequiredTestMethod().getName() + " runs on a shared scheduler with "
+                        + supplied.config().preemption() + "; a shared scheduler's preemption is set where it is made: "
+                        + "for a Spring context, with the scheduler.test.preemption.* properties");
             }
             SeedRun run = SeedRun.reseeded(supplied, invocation.seed());
             if (invocation.settings().allowParking()) {
