@@ -96,8 +96,10 @@ class WithoutCarrierFlagTest {
         try {
             EngineExecutionResults results = run(ParkingSeeds.class);
 
-            results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(3));
-            assertThat(ParkingSeeds.runs).isEqualTo(3);
+            // As many as SEED and ITERATIONS leave of the three, so that a replay command elsewhere in the build passes here.
+            long seeds = dev.scheduler.test.Seeds.resolve(0, 3).stream().count();
+            results.testEvents().assertStatistics(stats -> stats.started(seeds).succeeded(seeds));
+            assertThat(ParkingSeeds.runs).isEqualTo(seeds);
         } finally {
             System.clearProperty(TaskThreads.REQUIRE_PROPERTY);
         }

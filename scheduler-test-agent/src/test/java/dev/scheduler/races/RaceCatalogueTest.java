@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The race catalogue under every preemption setting: without preemption a task runs until it parks
  * and only the order violation shows; with preemption every bug is found within
  * {@value #SEEDS} seeds, and its failing seed replays with the same steps and switches. The first
- * failing seed of each is written to {@code target/race-catalogue.md}, the table in the README.
+ * failing seed of each, and how many of the {@value #SEEDS} fail, are written to
+ * {@code target/race-catalogue.md}, the table in the README.
  */
 class RaceCatalogueTest {
 
@@ -40,7 +41,7 @@ class RaceCatalogueTest {
         SETTINGS.put("PCT, depth 3, thorough", Preemption.pct().thoroughly());
     }
 
-    private static final Map<RaceProgram, Map<String, OptionalLong>> FOUND = new EnumMap<>(RaceProgram.class);
+    private static final Map<RaceProgram, Map<String, Scan>> FOUND = new EnumMap<>(RaceProgram.class);
 
     @Nested
     class WithoutPreemption {
@@ -109,24 +110,42 @@ class RaceCatalogueTest {
 
     /** {@return the first seed below {@value #SEEDS} on which {@code program} fails under {@code setting}} */
     static OptionalLong firstFailingSeed(RaceProgram program, String setting) throws Exception {
-        Map<String, OptionalLong> known;
+        return scan(program, setting).first();
+    }
+
+    /** Runs every seed below {@value #SEEDS} once, and remembers the first failing seed and how many failed. */
+    private static Scan scan(RaceProgram program, String setting) throws Exception {
+        Map<String, Scan> known;
         synchronized (FOUND) {
             known = FOUND.computeIfAbsent(program, p -> new LinkedHashMap<>());
             if (known.containsKey(setting)) {
                 return known.get(setting);
             }
         }
-        OptionalLong found = OptionalLong.empty();
+        OptionalLong first = OptionalLong.empty();
+        int failing = 0;
         for (long seed = 0; seed < SEEDS; seed++) {
             if (run(program, SETTINGS.get(setting), seed).failure() != null) {
-                found = OptionalLong.of(seed);
-                break;
+                failing++;
+                if (first.isEmpty()) {
+                    first = OptionalLong.of(seed);
+                }
             }
         }
+        Scan scan = new Scan(first, failing);
         synchronized (FOUND) {
-            known.put(setting, found);
+            known.put(setting, scan);
         }
-        return found;
+        return scan;
+    }
+
+    /** What scanning the seeds found: the first failing seed, and how many of them failed. */
+    record Scan(OptionalLong first, int failing) {
+
+        @Override
+        public String toString() {
+            return first.isEmpty() ? "none in " + SEEDS : first.getAsLong() + " (" + failing + " fail)";
+        }
     }
 
     /** What one run of a program did: how it failed, if it did, its steps and its switches' sites. */
@@ -157,12 +176,11 @@ class RaceCatalogueTest {
         table.append("---|".repeat(SETTINGS.size())).append('\n');
         synchronized (FOUND) {
             for (RaceProgram program : RaceProgram.values()) {
-                Map<String, OptionalLong> found = FOUND.getOrDefault(program, Map.of());
+                Map<String, Scan> found = FOUND.getOrDefault(program, Map.of());
                 table.append("| ").append(program.description()).append(" | ").append(program.bugClass()).append(" |");
                 for (String setting : SETTINGS.keySet()) {
-                    OptionalLong seed = found.get(setting);
-                    table.append(' ').append(seed == null ? "not run" : seed.isPresent() ? String.valueOf(seed.getAsLong())
-                            : "none in " + SEEDS).append(" |");
+                    Scan scan = found.get(setting);
+                    table.append(' ').append(scan == null ? "not run" : scan).append(" |");
                 }
                 table.append('\n');
             }
