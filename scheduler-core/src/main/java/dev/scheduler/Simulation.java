@@ -37,4 +37,14 @@ public interface Simulation {
 
     /** Lets a random number of other steps run first: inside a task body the body yields. */
     void simulateRandomDelay();
+
+    /**
+     * {@return whether the application's own clock reads inside this scheduler's tasks
+     * ({@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
+     * {@code Clock.systemUTC()}, rewritten by the test agent) read this scheduler's clock} False
+     * unless the simulation says so.
+     */
+    default boolean virtualClockReads() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package dev.scheduler;
 
 import dev.scheduler.jdk.JdkHooks;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The scheduler's answers to the instrumented JDK ({@link JdkHooks}): inside a task's body, timed
  * waits measure time on the task's scheduler's clock and time out through a timer on that
- * scheduler; on any other thread the JDK keeps its own clock and timers.
+ * scheduler; on any other thread the JDK keeps its own clock and timers. The application's own
+ * clock reads, where the agent rewrote them, are virtual only inside the tasks of a
+ * {@link Simulation} that asks for it.
  */
 final class TaskTimers implements JdkHooks.TaskTime {
 
@@ -53,6 +56,28 @@ final class TaskTimers implements JdkHooks.TaskTime {
             return null;
         }
         return timeout;
+    }
+
+    @Override
+    public Instant applicationNow(Thread thread) {
+        Scheduler scheduler = virtualClockOf(thread);
+        return scheduler == null ? null : scheduler.now();
+    }
+
+    @Override
+    public long applicationNanoTime(Thread thread) {
+        Scheduler scheduler = virtualClockOf(thread);
+        return scheduler == null ? Long.MIN_VALUE : scheduler.nanoTime();
+    }
+
+    /** {@return the scheduler of the task whose body runs on {@code thread}, if it asks for virtual clock reads} */
+    private static Scheduler virtualClockOf(Thread thread) {
+        if (!thread.isVirtual()) {
+            return null;
+        }
+        Scheduler scheduler = schedulerOf(thread);
+        return scheduler != null && scheduler.as(Simulation.class).filter(Simulation::virtualClockReads).isPresent()
+                ? scheduler : null;
     }
 
     /** {@return the scheduler of the task whose body runs on {@code thread}, or null} */

@@ -121,6 +121,7 @@ final class Scenarios {
     private static final String SWITCH = "ParkSwitchBenchmark.";
     private static final String VIRTUAL = "VirtualTimeBenchmark.";
     private static final String COST = "TaskCostBenchmark.";
+    private static final String POINTS = "PreemptionBenchmark.";
 
     /** Why scenario 1 cannot reach the common pool: one virtual thread per task. */
     private static final String VIRTUAL_THREAD_PER_TASK = "Every task is a virtual thread of its own, so that its "
@@ -274,6 +275,26 @@ final class Scenarios {
                                 new Entry(COST + "bareVirtualThread", "bare virtual thread", false),
                                 new Entry(COST + "bareVirtualThreadThatYields", "bare virtual thread that yields once", false)),
                         List.of(COST + "plainStep", COST + "bareVirtualThread"),
+                        List.of()),
+                new Scenario("Preemption points: what a point costs, and what it does to a whole test",
+                        "1,000 increments of a volatile counter in task bodies on a `TestScheduler`, with the two "
+                                + "points the test agent puts around each (written by hand, so that no agent is "
+                                + "needed); and a whole test: a fresh scheduler, two tasks of 100 increments, both "
+                                + "joined. Score: mean time per increment, or per test (`avgt`). Ratio columns: this "
+                                + "row's time over the peer's.",
+                        Statistic.MEAN, false, "per increment, or per test",
+                        List.of(new Entry(POINTS + "loopWithPointsPreemptionOff", "points, preemption off in the JVM", true),
+                                new Entry(POINTS + "loopWithPointsOnASchedulerThatDoesNotPreempt",
+                                        "points, on a scheduler that does not preempt while others do", true),
+                                new Entry(POINTS + "loopWithPointsPctAlone", "points under PCT, the task alone", true),
+                                new Entry(POINTS + "loopWithPointsRandomWalkTwoTasks",
+                                        "points under the random walk, two tasks: a switch at every point", true),
+                                new Entry(POINTS + "loopWithoutPoints", "no points (the code as compiled)", false),
+                                new Entry(POINTS + "wholeTestWithPointsPreemptionOff", "whole test: points, preemption off", true),
+                                new Entry(POINTS + "wholeTestWithPointsPct", "whole test: points under PCT", true),
+                                new Entry(POINTS + "wholeTestWithPointsRandomWalk", "whole test: points under the random walk", true),
+                                new Entry(POINTS + "wholeTestWithoutPoints", "whole test: no points", false)),
+                        List.of(POINTS + "loopWithoutPoints", POINTS + "wholeTestWithoutPoints"),
                         List.of()));
     }
 

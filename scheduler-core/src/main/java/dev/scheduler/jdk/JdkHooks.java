@@ -1,5 +1,8 @@
 package dev.scheduler.jdk;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code java.util.concurrent} can only see classes there; the scheduler's own classes resolve it
  * from there too, so both sides share one set of fields. That is why it refers to nothing but JDK
  * types and its own nested {@link TaskTime}, and why it keeps no more than counters and one hook.
+ *
+ * <p>The application's classes that the agent rewrites read the clock through
+ * {@link #applicationCurrentTimeMillis()}, {@link #applicationNanoTime()},
+ * {@link #applicationInstant()} and the {@code applicationClock*} methods, which are the system's
+ * clock except inside the tasks of a scheduler that asks for virtual clock reads.
  *
  * <p>What the instrumented JDK does with it:
  * <ul>
@@ -74,6 +82,23 @@ public final class JdkHooks {
          *     refused the timer): the JDK then keeps the wait on its own clock
          */
         ScheduledFuture<?> schedule(Thread thread, Runnable command, long delayNanos);
+
+        /**
+         * {@return the instant that the application's own clock reads on {@code thread} see: its
+         * scheduler's clock for the body of a task whose scheduler reads the application's clock
+         * virtually, or null for the system clock}
+         *
+         * @param thread the thread that reads the clock, the calling one
+         */
+        Instant applicationNow(Thread thread);
+
+        /**
+         * {@return the monotonic time the application's own {@code System.nanoTime()} reads on
+         * {@code thread}, or {@link Long#MIN_VALUE} for the system's}
+         *
+         * @param thread the thread that reads the clock, the calling one
+         */
+        long applicationNanoTime(Thread thread);
     }
 
     private static volatile TaskTime time;
@@ -194,6 +219,114 @@ public final class JdkHooks {
         }
         future.whenComplete((value, failure) -> timer.cancel(false));
         return true;
+    }
+
+    // ---------------------------------------------------------------- called by instrumented application code
+
+    /**
+     * {@code System.currentTimeMillis()} in the application's code: virtual inside the tasks of a
+     * scheduler that reads the application's clock virtually, the system's everywhere else.
+     *
+     * @return milliseconds since the epoch
+     */
+    public static long applicationCurrentTimeMillis() {
+        Instant virtual = applicationNow();
+        return virtual == null ? System.currentTimeMillis() : virtual.toEpochMilli();
+    }
+
+    /**
+     * {@code System.nanoTime()} in the application's code: virtual inside the tasks of a scheduler
+     * that reads the application's clock virtually, the system's everywhere else.
+     *
+     * @return monotonic nanoseconds
+     */
+    public static long applicationNanoTime() {
+        TaskTime hook = time;
+        long virtual = hook == null ? Long.MIN_VALUE : hook.applicationNanoTime(Thread.currentThread());
+        return virtual == Long.MIN_VALUE ? System.nanoTime() : virtual;
+    }
+
+    /**
+     * {@code Instant.now()} in the application's code, virtual as {@link #applicationCurrentTimeMillis()} is.
+     *
+     * @return the instant
+     */
+    public static Instant applicationInstant() {
+        Instant virtual = applicationNow();
+        return virtual == null ? Instant.now() : virtual;
+    }
+
+    /**
+     * {@code Clock.systemUTC()} in the application's code: a clock whose every reading is virtual
+     * when it is read inside the tasks of a scheduler that reads the application's clock virtually,
+     * wherever the clock was obtained; the system's clock otherwise.
+     *
+     * @return the clock, in UTC
+     */
+    public static Clock applicationClockUtc() {
+        return ApplicationClock.UTC;
+    }
+
+    /**
+     * {@code Clock.systemDefaultZone()} in the application's code, and the clock that the no-argument
+     * {@code now()} of {@code java.time}'s date and time types is rewritten to read.
+     *
+     * @return the clock, in the default time zone
+     */
+    public static Clock applicationClockDefaultZone() {
+        return new ApplicationClock(ZoneId.systemDefault());
+    }
+
+    private static Instant applicationNow() {
+        TaskTime hook = time;
+        return hook == null ? null : hook.applicationNow(Thread.currentThread());
+    }
+
+    /** The system clock, but virtual when read inside a task whose scheduler asks for it. */
+    static final class ApplicationClock extends Clock {
+
+        static final ApplicationClock UTC = new ApplicationClock(java.time.ZoneOffset.UTC);
+
+        private final ZoneId zone;
+
+        ApplicationClock(ZoneId zone) {
+            this.zone = zone;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId newZone) {
+            return newZone.equals(zone) ? this : new ApplicationClock(newZone);
+        }
+
+        @Override
+        public long millis() {
+            return applicationCurrentTimeMillis();
+        }
+
+        @Override
+        public Instant instant() {
+            return applicationInstant();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ApplicationClock clock && clock.zone.equals(zone);
+        }
+
+        @Override
+        public int hashCode() {
+            return zone.hashCode() + 1;
+        }
+
+        @Override
+        public String toString() {
+            return "ApplicationClock[" + zone + "]";
+        }
     }
 
     /** The unblocker is about to take a virtual thread off its list and resume it. */

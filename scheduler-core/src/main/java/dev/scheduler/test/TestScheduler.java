@@ -82,6 +82,10 @@ import java.util.random.RandomGenerator;
  *       aside at the preemption points the test agent puts into the application's classes, where
  *       the {@link Preemption.Strategy} says, so that races where nothing parks are interleaved too;
  *       {@link #switches()} lists the switches a run took.
+ *   <li><b>Clock reads.</b> With {@link TestSchedulerConfig#virtualClockReads()}, the application's
+ *       own {@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
+ *       {@code Clock.systemUTC()} and {@code now()} of {@code java.time}'s types inside tasks read
+ *       virtual time, where the test agent rewrote them.
  *   <li><b>Non-determinism.</b> A step or wake-up that arrives from a thread outside the scheduler
  *       while parking is forbidden (a real thread, a JDK timer, a monitor hand-off without the
  *       agent) is accepted, so nothing is lost, and makes {@link #endTest()} fail with
@@ -202,6 +206,11 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         this.preemptor = config.preemption().isOn() ? new Preemptor(config.preemption()) : null;
         if (preemptor != null) {
             requirePreemptionPoints(config.preemption());
+        }
+        if (config.virtualClockReads() && !PreemptionPoints.instrumented()) {
+            throw new IllegalStateException("Virtual clock reads make the application's own System.currentTimeMillis(), "
+                    + "System.nanoTime(), Instant.now() and Clock.systemUTC() inside tasks read the scheduler's clock, "
+                    + "where the scheduler's test agent rewrote them, and the agent is not there: " + JdkHooks.SWITCH + ".");
         }
         reseedState(config.seed());
         if (preemptor != null) {
@@ -472,6 +481,15 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         // Racy reads of int counters: never torn, at worst stale, which a metrics snapshot allows.
         return new QueueDepths(runQueue.backgroundCount(), runQueue.foregroundCount(), timers.pending(),
                 deprioritizedSteps.size());
+    }
+
+    /**
+     * {@return whether the application's own clock reads inside this scheduler's tasks read its
+     * virtual clock: {@link TestSchedulerConfig#virtualClockReads()}}
+     */
+    @Override
+    public boolean virtualClockReads() {
+        return config.virtualClockReads();
     }
 
     @Override

@@ -20,6 +20,10 @@ import java.util.Objects;
  *     runs the body twice and fails if the two step traces differ
  * @param preemption whether, and how, tasks switch where nothing parks (default
  *     {@linkplain Preemption#off() off}); needs the test agent and {@code randomizeOrder}
+ * @param virtualClockReads whether the application's own clock reads inside tasks
+ *     ({@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
+ *     {@code Clock.systemUTC()}, the {@code now()} of {@code java.time}'s types) read virtual time
+ *     (default false); needs the test agent, which rewrites them
  */
 public record TestSchedulerConfig(
         long seed,
@@ -30,7 +34,8 @@ public record TestSchedulerConfig(
         int timeoutTicksMax,
         boolean recordTrace,
         boolean checkDeterminism,
-        Preemption preemption) {
+        Preemption preemption,
+        boolean virtualClockReads) {
 
     /**
      * Validates the timeout tick range and preemption.
@@ -78,7 +83,8 @@ public record TestSchedulerConfig(
                 .timeoutTicks(timeoutTicksMin, timeoutTicksMax)
                 .recordTrace(recordTrace)
                 .checkDeterminism(checkDeterminism)
-                .preemption(preemption);
+                .preemption(preemption)
+                .virtualClockReads(virtualClockReads);
     }
 
     static void requireTickRange(int min, int max) {
@@ -100,6 +106,7 @@ public record TestSchedulerConfig(
         private boolean recordTrace;
         private boolean checkDeterminism;
         private Preemption preemption = Preemption.off();
+        private boolean virtualClockReads;
 
         private Builder() {
         }
@@ -199,13 +206,25 @@ public record TestSchedulerConfig(
         }
 
         /**
+         * Sets whether the application's own clock reads inside tasks read virtual time (default false).
+         *
+         * @param virtualClockReads whether they do
+         * @return this builder
+         */
+        public Builder virtualClockReads(boolean virtualClockReads) {
+            this.virtualClockReads = virtualClockReads;
+            return this;
+        }
+
+        /**
          * {@return the configuration}
          *
          * @throws IllegalArgumentException if preemption is on while steps run in order
          */
         public TestSchedulerConfig build() {
             return new TestSchedulerConfig(seed, randomizeOrder, allowParking, capturePendingTraces,
-                    timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism, preemption);
+                    timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism, preemption,
+                    virtualClockReads);
         }
     }
 }

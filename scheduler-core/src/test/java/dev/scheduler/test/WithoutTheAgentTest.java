@@ -34,6 +34,16 @@ class WithoutTheAgentTest {
     }
 
     @Test
+    void virtualClockReadsNeedTheAgentsRewriteAndSayHowToAddIt() {
+        TestSchedulerConfig config = TestSchedulerConfig.builder().virtualClockReads(true).build();
+
+        assertThatThrownBy(() -> new TestScheduler(config))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Virtual clock reads make the application's own System.currentTimeMillis()")
+                .hasMessageContaining("-javaagent:${dev.scheduler:scheduler-test-agent:jar}");
+    }
+
+    @Test
     void aSleepInsideATaskIsReportedAsOnTheJdksClockNamingTheAgent() {
         try (TestScheduler scheduler = new TestScheduler()) {
             Executor executor = scheduler.background();

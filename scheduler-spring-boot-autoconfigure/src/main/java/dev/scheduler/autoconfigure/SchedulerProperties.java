@@ -111,6 +111,9 @@ public record SchedulerProperties(
      * @param timeoutTicks How many steps a blockWithTimeout runs before it gives up.
      * @param preemption Whether, and how, tasks switch where nothing parks, at the preemption points
      *     the test agent puts into the application's classes.
+     * @param virtualClockReads Whether the application's own clock reads inside tasks
+     *     (System.currentTimeMillis(), System.nanoTime(), Instant.now(), Clock.systemUTC(), the now()
+     *     of java.time's types) read the TestScheduler's virtual clock. It needs the test agent.
      */
     public record Test(
             @DefaultValue("false") boolean enabled,
@@ -119,7 +122,8 @@ public record SchedulerProperties(
             @DefaultValue("true") boolean randomizeOrder,
             @DefaultValue("false") boolean allowParking,
             @DefaultValue TimeoutTicks timeoutTicks,
-            @DefaultValue Preemption preemption) {
+            @DefaultValue Preemption preemption,
+            @DefaultValue("false") boolean virtualClockReads) {
 
         /**
          * Validates the settings.
@@ -155,7 +159,8 @@ public record SchedulerProperties(
                     .randomizeOrder(randomizeOrder)
                     .allowParking(allowParking)
                     .timeoutTicks(timeoutTicks.min(), timeoutTicks.max())
-                    .preemption(preemption.toSetting());
+                    .preemption(preemption.toSetting())
+                    .virtualClockReads(virtualClockReads);
         }
     }
 

@@ -101,15 +101,19 @@ class SchedulerAutoConfigurationTests {
     }
 
     @Test
-    void testSchedulerPreemptionShouldBeSetByThePreemptionProperties() {
+    void testSchedulerPreemptionAndClockReadsShouldBeSetByTheirProperties() {
         SchedulerProperties.Test test = new SchedulerProperties.Test(false, "test", 0, true, false,
                 new SchedulerProperties.TimeoutTicks(0, 1000),
-                new SchedulerProperties.Preemption(dev.scheduler.test.Preemption.Strategy.PCT, 2, true));
+                new SchedulerProperties.Preemption(dev.scheduler.test.Preemption.Strategy.PCT, 2, true), true);
         assertThat(test.toConfig(0).preemption()).isEqualTo(dev.scheduler.test.Preemption.pct(2).thoroughly());
+        assertThat(test.toConfig(0).virtualClockReads()).isTrue();
         // This module's tests run with the agent, which puts the preemption points in.
-        testRunner.withPropertyValues("scheduler.test.preemption.strategy=random")
-                .run(context -> assertThat(context.getBean(TestScheduler.class).config().preemption())
-                        .isEqualTo(dev.scheduler.test.Preemption.random()));
+        testRunner.withPropertyValues("scheduler.test.preemption.strategy=random", "scheduler.test.virtual-clock-reads=true")
+                .run(context -> {
+                    TestSchedulerConfig config = context.getBean(TestScheduler.class).config();
+                    assertThat(config.preemption()).isEqualTo(dev.scheduler.test.Preemption.random());
+                    assertThat(config.virtualClockReads()).isTrue();
+                });
     }
 
     @Test

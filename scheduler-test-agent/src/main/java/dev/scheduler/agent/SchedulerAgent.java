@@ -27,9 +27,11 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  * {@code java.lang} and {@code jdk.internal.vm} to the application's classes, so the
  * {@code --add-opens} flag is not needed beside it.
  *
- * <p>It also puts preemption points into the application's classes (those compiled into
- * directories, such as {@code target/test-classes}, unless {@code scheduler.preemption.include}
- * names others), where a {@code TestScheduler} with {@code preemption} on may switch tasks.
+ * <p>It also rewrites the application's classes (those compiled into directories, such as
+ * {@code target/test-classes}, unless {@code scheduler.agent.include} names others): preemption
+ * points, where a {@code TestScheduler} with {@code preemption} on may switch tasks, and clock
+ * reads, which read virtual time inside the tasks of a {@code TestScheduler} with
+ * {@code virtualClockReads} on.
  *
  * <p>It changes nothing for threads that are not task bodies: the JDK asks the scheduler, and the
  * scheduler answers "use your own" for every other thread.
@@ -50,15 +52,16 @@ import net.bytebuddy.dynamic.loading.ClassInjector;
  *      a test class path.
  *   3. Rewrite the JDK (JdkInstrumentation), which fails the JVM's start if the JDK's internals
  *      are not the ones it was written for.
- *   4. Put preemption points into the application's classes as they load (PreemptionInstrumentation);
- *      they cost one volatile read until a TestScheduler with preemption on installs its handler.
+ *   4. Rewrite the application's classes as they load (ApplicationInstrumentation): preemption
+ *      points, which cost one volatile read until a TestScheduler with preemption on installs its
+ *      handler, and clock reads, which stay the system's unless a TestScheduler asks otherwise.
  */
 public final class SchedulerAgent {
 
     private static final String HOOKS = "dev.scheduler.jdk.JdkHooks";
     private static final String POINTS = "dev.scheduler.jdk.PreemptionPoints";
-    private static final String[] BRIDGE = {HOOKS, HOOKS + "$TaskTime", POINTS, POINTS + "$Handler",
-        POINTS + "$Instrumenter"};
+    private static final String[] BRIDGE = {HOOKS, HOOKS + "$TaskTime", HOOKS + "$ApplicationClock", POINTS,
+        POINTS + "$Handler", POINTS + "$Instrumenter"};
 
     private static boolean installed;
 
@@ -93,7 +96,7 @@ public final class SchedulerAgent {
         Module hooks = injectBridge(instrumentation);
         openJavaBase(instrumentation, hooks);
         JdkInstrumentation.install(instrumentation);
-        PreemptionInstrumentation.install(instrumentation);
+        ApplicationInstrumentation.install(instrumentation);
         installed = true;
     }
 

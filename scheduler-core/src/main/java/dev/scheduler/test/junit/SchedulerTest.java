@@ -68,4 +68,11 @@ public @interface SchedulerTest {
 
     /** {@return whether plain field and array accesses are preemption points too} */
     boolean thoroughPreemption() default false;
+
+    /**
+     * {@return whether the application's own clock reads inside tasks ({@code System.currentTimeMillis()},
+     * {@code System.nanoTime()}, {@code Instant.now()}, {@code Clock.systemUTC()}, {@code LocalDateTime.now()}
+     * and the like) read the scheduler's virtual clock} Needs the test agent.
+     */
+    boolean virtualClockReads() default false;
 }

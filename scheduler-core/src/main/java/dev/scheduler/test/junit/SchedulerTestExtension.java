@@ -92,6 +92,7 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                     .recordTrace(settings.checkDeterminism())
                     .preemption(Preemption.of(settings.preemption(), settings.preemptionDepth(),
                             settings.thoroughPreemption()))
+                    .virtualClockReads(settings.virtualClockReads())
                     .build();
         }
 
@@ -135,6 +136,11 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                         + context.getRequiredTestMethod().getName() + " runs on a shared scheduler with "
                         + supplied.config().preemption() + "; a shared scheduler's preemption is set where it is made: "
                         + "for a Spring context, with the scheduler.test.preemption.* properties");
+            }
+            if (invocation.settings().virtualClockReads() && !supplied.config().virtualClockReads()) {
+                throw new ExtensionConfigurationException("@SchedulerTest asks for virtual clock reads, but "
+                        + context.getRequiredTestMethod().getName() + " runs on a shared scheduler without them; set "
+                        + "them where it is made: for a Spring context, scheduler.test.virtual-clock-reads=true");
             }
             SeedRun run = SeedRun.reseeded(supplied, invocation.seed());
             if (invocation.settings().allowParking()) {

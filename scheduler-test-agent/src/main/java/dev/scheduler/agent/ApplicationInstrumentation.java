@@ -1,5 +1,6 @@
 package dev.scheduler.agent;
 
+import dev.scheduler.jdk.JdkHooks;
 import dev.scheduler.jdk.PreemptionPoints;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -24,24 +25,29 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.pool.TypePool;
 
 /**
- * Puts preemption points ({@link PreemptionPoints}) into the application's classes as they load:
- * before {@code monitorenter} and calls to synchronized methods, before calls into
- * {@code java.util.concurrent}, {@code VarHandle} and the collections, before volatile field
- * accesses and, once a scheduler asks for thorough points, before every plain field and array
- * access too.
+ * Rewrites the application's classes as they load, for the {@code TestScheduler}: it puts preemption
+ * points ({@link PreemptionPoints}) before {@code monitorenter} and calls to synchronized methods,
+ * before calls into {@code java.util.concurrent}, {@code VarHandle} and the collections, before
+ * volatile field accesses and, once a scheduler asks for thorough points, before every plain field
+ * and array access too; and it sends the application's clock reads through {@link JdkHooks}
+ * ({@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
+ * {@code Clock.systemUTC()}, {@code Clock.systemDefaultZone()} and the no-argument {@code now()}
+ * of {@code java.time}'s date and time types, as calls and as method references), which read the
+ * system clock unless a scheduler asks for virtual clock reads.
  *
  * <p>Which classes: those named by {@value #INCLUDE} (comma-separated patterns: {@code com.acme.**}
  * a package and those below it, {@code com.acme.*} one package, or a class name) or, when it is not
  * set, those loaded from a directory rather than a jar: the classes the build compiled, such as
  * {@code target/classes} and {@code target/test-classes}. Never those named by {@value #EXCLUDE},
- * the scheduler's own, the JDK's or class initializers. {@value #POINTS}{@code =false} turns
- * points off altogether.
+ * the scheduler's own, the JDK's or class initializers. {@value #REWRITE}{@code =false} keeps
+ * every application class as it is.
  */
 /*
  * Implementation Overview
@@ -62,16 +68,28 @@ import net.bytebuddy.pool.TypePool;
  * Thorough points are added on demand: the first scheduler that asks for them turns them on here
  * and every loaded class this instruments is retransformed, from its original class file.
  */
-final class PreemptionInstrumentation implements ClassFileTransformer, PreemptionPoints.Instrumenter {
+final class ApplicationInstrumentation implements ClassFileTransformer, PreemptionPoints.Instrumenter {
 
     /** The system property listing the classes to instrument; see the class comment. */
-    static final String INCLUDE = "scheduler.preemption.include";
+    static final String INCLUDE = "scheduler.agent.include";
     /** The system property listing the classes never to instrument. */
-    static final String EXCLUDE = "scheduler.preemption.exclude";
-    /** The system property that, set to {@code false}, keeps every class as it is. */
-    static final String POINTS = "scheduler.preemption.points";
+    static final String EXCLUDE = "scheduler.agent.exclude";
+    /** The system property that, set to {@code false}, keeps every application class as it is. */
+    static final String REWRITE = "scheduler.agent.rewrite";
 
     private static final String HOOK = "dev/scheduler/jdk/PreemptionPoints";
+    private static final String CLOCKS = "dev/scheduler/jdk/JdkHooks";
+    /** The clock reads that go through JdkHooks: owner.name+descriptor, to the hook method's name. */
+    private static final Map<String, String> CLOCK_READS = Map.of(
+            "java/lang/System.currentTimeMillis()J", "applicationCurrentTimeMillis",
+            "java/lang/System.nanoTime()J", "applicationNanoTime",
+            "java/time/Instant.now()Ljava/time/Instant;", "applicationInstant",
+            "java/time/Clock.systemUTC()Ljava/time/Clock;", "applicationClockUtc",
+            "java/time/Clock.systemDefaultZone()Ljava/time/Clock;", "applicationClockDefaultZone");
+    /** The date and time types whose no-argument now() reads the default zone's system clock. */
+    private static final Set<String> DATE_TIMES = Set.of("java/time/LocalDateTime", "java/time/LocalDate",
+            "java/time/LocalTime", "java/time/ZonedDateTime", "java/time/OffsetDateTime", "java/time/OffsetTime",
+            "java/time/Year", "java/time/YearMonth", "java/time/MonthDay");
     /** The scheduler's own packages, which are never instrumented. */
     private static final Set<String> LIBRARY_PACKAGES = Set.of("dev/scheduler", "dev/scheduler/agent",
             "dev/scheduler/autoconfigure", "dev/scheduler/cloud", "dev/scheduler/dispatch", "dev/scheduler/jcstress",
@@ -86,13 +104,13 @@ final class PreemptionInstrumentation implements ClassFileTransformer, Preemptio
     private volatile boolean thorough;
     private volatile Rules rules = Rules.of(null, null);
 
-    PreemptionInstrumentation(Instrumentation instrumentation) {
+    ApplicationInstrumentation(Instrumentation instrumentation) {
         this.instrumentation = instrumentation;
     }
 
     /** Starts putting points into classes as they load, unless {@value #POINTS} is {@code false}. */
     static void install(Instrumentation instrumentation) {
-        PreemptionInstrumentation transformer = new PreemptionInstrumentation(instrumentation);
+        ApplicationInstrumentation transformer = new ApplicationInstrumentation(instrumentation);
         instrumentation.addTransformer(transformer, true);
         PreemptionPoints.instrumentedBy(transformer);
     }
@@ -136,31 +154,17 @@ final class PreemptionInstrumentation implements ClassFileTransformer, Preemptio
     // ---------------------------------------------------------------- which classes
 
     private boolean eligible(String className, ClassLoader loader, ProtectionDomain domain) {
-        if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+        if ("false".equalsIgnoreCase(System.getProperty(REWRITE))) {
             return false;
         }
-        int slash = className.lastIndexOf('/');
-        if (LIBRARY_PACKAGES.contains(slash < 0 ? "" : className.substring(0, slash))) {
-            return false;
-        }
-        if ("false".equalsIgnoreCase(System.getProperty(POINTS))) {
-            return false;
-        }
-        Rules current = rules(System.getProperty(INCLUDE), System.getProperty(EXCLUDE));
-        String name = className.replace('/', '.');
-        if (current.excludes(name)) {
-            return false;
-        }
-        return current.include == null ? compiledByTheBuild(domain) : current.includes(name);
-    }
-
-    private Rules rules(String include, String exclude) {
         Rules current = rules;
+        String include = System.getProperty(INCLUDE);
+        String exclude = System.getProperty(EXCLUDE);
         if (!current.sameAs(include, exclude)) {
             current = Rules.of(include, exclude);
             rules = current;
         }
-        return current;
+        return current.eligible(className, loader, domain);
     }
 
     /** Loaded from a directory, not a jar: the build's own output, such as {@code target/test-classes}. */
@@ -170,11 +174,27 @@ final class PreemptionInstrumentation implements ClassFileTransformer, Preemptio
         return location != null && "file".equals(location.getProtocol()) && location.getPath().endsWith("/");
     }
 
-    /** The include and exclude patterns, compiled. */
-    private record Rules(String include, String exclude, Pattern included, Pattern excluded) {
+    /** Which classes get points: the include and exclude patterns, compiled, and the defaults. */
+    record Rules(String include, String exclude, Pattern included, Pattern excluded) {
 
         static Rules of(String include, String exclude) {
             return new Rules(blankToNull(include), blankToNull(exclude), compile(include), compile(exclude));
+        }
+
+        /** {@return whether the class named {@code className} (internal form), loaded as given, gets points} */
+        boolean eligible(String className, ClassLoader loader, ProtectionDomain domain) {
+            if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+                return false;
+            }
+            int slash = className.lastIndexOf('/');
+            if (LIBRARY_PACKAGES.contains(slash < 0 ? "" : className.substring(0, slash))) {
+                return false;
+            }
+            String name = className.replace('/', '.');
+            if (excludes(name)) {
+                return false;
+            }
+            return include == null ? compiledByTheBuild(domain) : includes(name);
         }
 
         boolean sameAs(String otherInclude, String otherExclude) {
@@ -421,6 +441,19 @@ final class PreemptionInstrumentation implements ClassFileTransformer, Preemptio
 
         @Override
         public void visitMethodInsn(int opcode, String callee, String name, String descriptor, boolean isInterface) {
+            if (opcode == Opcodes.INVOKESTATIC) {
+                String hook = CLOCK_READS.get(callee + "." + name + descriptor);
+                if (hook != null) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CLOCKS, hook, descriptor, false);
+                    return;
+                }
+                if (name.equals("now") && descriptor.equals("()L" + callee + ";") && DATE_TIMES.contains(callee)) {
+                    // now() is now(Clock.systemDefaultZone()): the same, on the clock that may be virtual
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, CLOCKS, "applicationClockDefaultZone", "()Ljava/time/Clock;", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, callee, "now", "(Ljava/time/Clock;)L" + callee + ";", false);
+                    return;
+                }
+            }
             if (!callee.equals(HOOK)) {
                 if (concurrencyCall(callee)) {
                     point(PreemptionPoints.CALL, "a call to " + simpleName(callee) + "." + name);
@@ -430,6 +463,20 @@ final class PreemptionInstrumentation implements ClassFileTransformer, Preemptio
                 }
             }
             super.visitMethodInsn(opcode, callee, name, descriptor, isInterface);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
+            Object[] rewritten = arguments.clone();
+            for (int i = 0; i < rewritten.length; i++) {
+                if (rewritten[i] instanceof Handle handle && handle.getTag() == Opcodes.H_INVOKESTATIC) {
+                    String hook = CLOCK_READS.get(handle.getOwner() + "." + handle.getName() + handle.getDesc());
+                    if (hook != null) {
+                        rewritten[i] = new Handle(Opcodes.H_INVOKESTATIC, CLOCKS, hook, handle.getDesc(), false);
+                    }
+                }
+            }
+            super.visitInvokeDynamicInsn(name, descriptor, bootstrap, rewritten);
         }
 
         private static boolean concurrencyCall(String callee) {
