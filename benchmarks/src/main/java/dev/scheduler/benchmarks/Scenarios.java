@@ -295,7 +295,14 @@ final class Scenarios {
                                 new Entry(POINTS + "wholeTestWithPointsRandomWalk", "whole test: points under the random walk", true),
                                 new Entry(POINTS + "wholeTestWithoutPoints", "whole test: no points", false)),
                         List.of(POINTS + "loopWithoutPoints", POINTS + "wholeTestWithoutPoints"),
-                        List.of()));
+                        List.of(new Target("with preemption off, a point is one cheap check: increments with points ≤ 1.5× without",
+                                        POINTS + "loopWithPointsPreemptionOff", POINTS + "loopWithoutPoints",
+                                        Rule.TIME_AT_MOST, 1.5, "Each point reads one volatile field and finds no "
+                                                + "handler; a miss means the JIT did not inline the call."),
+                                new Target("with preemption off, a whole test with points ≤ 1.1× the same test without",
+                                        POINTS + "wholeTestWithPointsPreemptionOff", POINTS + "wholeTestWithoutPoints",
+                                        Rule.TIME_AT_MOST, 1.1, "The test's cost is its scheduler and two tasks; "
+                                                + "400 cheap checks are a few hundred nanoseconds of it."))));
     }
 
     /** {@return the tables of how cost grows, in report order} */
