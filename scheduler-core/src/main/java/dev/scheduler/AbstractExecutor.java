@@ -575,6 +575,11 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
         tell(task, TaskObserver::taskSpawned);
     }
 
+    /** A thread a body started became {@code task} (see {@code AdoptedThreads}): observers hear of it as of a spawn. */
+    final void adopted(Task<?> task) {
+        taskSpawned(task);
+    }
+
     final void taskStarted(Task<?> task) {
         TaskEvents.started(task);
         tell(task, TaskObserver::taskStarted);

@@ -47,4 +47,13 @@ public interface Simulation {
     default boolean virtualClockReads() {
         return false;
     }
+
+    /**
+     * {@return whether virtual threads that this scheduler's task bodies start become tasks of this
+     * scheduler, with the test agent: their steps drawn like every other, their timed waits on its
+     * clock} False unless the simulation says so.
+     */
+    default boolean adoptsThreads() {
+        return false;
+    }
 }

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeoutException;
  * executor closed. Had they been the task's steps, the pollers of the whole JVM would stop with the
  * first executor to close, and every socket read on a virtual thread would hang.
  *
+ * <p>A scheduler that adopts threads ({@link Simulation#adoptsThreads()}, the {@code TestScheduler}
+ * with the test agent) makes each such thread a task of its own instead: see {@link AdoptedThreads}.
+ *
  * <p>Once the body has returned, nothing here is the task's any more: the body's own thread, should
  * it wait while it unwinds, and every thread it started continue on the JDK's scheduler, and this
  * keeps neither the task nor the body's thread. A body whose continuation its executor refused stays
@@ -150,8 +153,13 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         Task<T> task = this.task;
         if (step != ownContinuation) {
             // A thread the body started (see the class comment), or the body's own thread unwinding
-            // after the body returned.
-            ThreadWaits.defaultScheduler().execute(step);
+            // after the body returned: a task of its own if the scheduler adopts it.
+            Task<Void> adopted = AdoptedThreads.of(step, task);
+            if (adopted != null) {
+                AdoptedThreads.dispatch(adopted, step);
+            } else {
+                ThreadWaits.defaultScheduler().execute(step);
+            }
             return;
         }
         if (task == null) {

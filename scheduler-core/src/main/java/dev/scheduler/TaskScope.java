@@ -27,10 +27,10 @@ final class TaskScope {
         return CONTEXT.isBound() ? CONTEXT.get() : null;
     }
 
-    /** {@return the task whose body the calling code runs in, or null} */
+    /** {@return the task whose body the calling code runs in, or null; an adopted thread is its task's body} */
     static Task<?> currentTask() {
         Context context = context();
-        return context == null ? null : context.task();
+        return context != null ? context.task() : AdoptedThreads.taskOf(Thread.currentThread());
     }
 
     static TaskObserver inScope() {

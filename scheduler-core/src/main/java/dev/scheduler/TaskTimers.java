@@ -80,9 +80,27 @@ final class TaskTimers implements JdkHooks.TaskTime {
                 ? scheduler : null;
     }
 
-    /** {@return the scheduler of the task whose body runs on {@code thread}, or null} */
+    @Override
+    public java.util.concurrent.Executor asyncExecutor(Thread thread) {
+        return AdoptedThreads.asyncExecutor(thread);
+    }
+
+    @Override
+    public void uncaught(Thread thread, Throwable failure) {
+        AdoptedThreads.uncaught(thread, failure);
+    }
+
+    /** {@return the scheduler of the task whose body runs on {@code thread}, an adopted thread's included, or null} */
     private static Scheduler schedulerOf(Thread thread) {
-        return ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run ? run.schedulerOf(thread) : null;
+        if (!(ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run)) {
+            return null;
+        }
+        Scheduler own = run.schedulerOf(thread);
+        if (own != null) {
+            return own;
+        }
+        Task<Void> adopted = AdoptedThreads.taskOf(thread);
+        return adopted == null ? null : adopted.executor().scheduler();
     }
 
     /** A wait's timeout as a timer on a task's scheduler, seen as the JDK's own timers are. */

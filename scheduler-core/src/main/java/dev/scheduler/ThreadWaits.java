@@ -274,6 +274,37 @@ public final class ThreadWaits {
         return DEFAULT_SCHEDULER;
     }
 
+    /**
+     * Starts the JDK's socket pollers now, from a platform thread, so that their virtual threads
+     * are never started by, and so adopted with, a task body's first socket read.
+     */
+    public static void startJdkPollers() {
+        Runnable load = () -> {
+            try {
+                Class.forName("sun.nio.ch.Poller", true, null);
+            } catch (ClassNotFoundException | LinkageError absent) {
+                // A JDK without it has no pollers to keep out.
+            }
+        };
+        if (!Thread.currentThread().isVirtual()) {
+            load.run();
+            return;
+        }
+        Thread loader = Thread.ofPlatform().name("scheduler-poller-start").start(load);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loader.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** {@return why the states are unreadable, for messages; null when they are readable} */
     static String unavailableReason() {
         return UNAVAILABLE_REASON;

@@ -130,7 +130,7 @@ class BadInputTest {
                 "unparker", "now", "nanoTime", "queueDepths", "isTaskRunning", "pendingTasks", "seed", "config", "thread", "trace",
                 "rng", "as", "capturesSpawnSites", "isMainThread", "mainThread", "reportFailure", "reportObserverFailure",
                 "allowParking", "forbidParking", "setTimeoutTicks", "background", "close", "simulateRandomDelay",
-                "taskObserver", "switches", "switchCount", "virtualClockReads");
+                "taskObserver", "switches", "switchCount", "virtualClockReads", "adoptsThreads");
 
         @TestFactory
         Stream<DynamicTest> aTestSchedulerRefusesToBeDrivenFromAnotherThreadNamingIt() {

@@ -99,9 +99,28 @@ public final class JdkHooks {
          * @param thread the thread that reads the clock, the calling one
          */
         long applicationNanoTime(Thread thread);
+
+        /**
+         * {@return the executor for the default asynchronous work of {@code CompletableFuture} started
+         * on {@code thread}, or null for the JDK's own pool}
+         *
+         * @param thread the thread that starts it, the calling one
+         */
+        java.util.concurrent.Executor asyncExecutor(Thread thread);
+
+        /**
+         * Tells the scheduler that {@code failure} escaped the {@code run} of {@code thread}, just
+         * before the JDK hands it to the thread's uncaught-exception handler.
+         *
+         * @param thread the thread
+         * @param failure what escaped
+         */
+        void uncaught(Thread thread, Throwable failure);
     }
 
     private static volatile TaskTime time;
+    /** The virtual thread each thread is starting right now, if any: its first continuation is being submitted. */
+    private static final ThreadLocal<Thread> STARTING = new ThreadLocal<>();
     private static volatile String instrumentation;
     private static volatile Thread unblocker;
     private static final AtomicInteger UNBLOCKS_IN_FLIGHT = new AtomicInteger();
@@ -326,6 +345,53 @@ public final class JdkHooks {
         @Override
         public String toString() {
             return "ApplicationClock[" + zone + "]";
+        }
+    }
+
+    /** {@return the virtual thread the calling thread is starting right now, or null} */
+    public static Thread startingVirtualThread() {
+        return STARTING.get();
+    }
+
+    /**
+     * The calling thread starts the virtual thread {@code thread}, or is done starting it.
+     *
+     * @param thread the thread being started, or null once it is
+     */
+    public static void starting(Thread thread) {
+        if (thread == null) {
+            STARTING.remove();
+        } else {
+            STARTING.set(thread);
+        }
+    }
+
+    /**
+     * The default executor of {@code CompletableFuture}'s asynchronous methods, as the calling thread
+     * should see it: a task's scheduler's executor when that scheduler adopts threads.
+     *
+     * @param pool the JDK's default
+     * @return the executor to use
+     */
+    public static java.util.concurrent.Executor asyncExecutor(java.util.concurrent.Executor pool) {
+        TaskTime hook = time;
+        if (hook == null || pool != java.util.concurrent.ForkJoinPool.commonPool()) {
+            return pool; // an executor the code chose
+        }
+        java.util.concurrent.Executor instead = hook.asyncExecutor(Thread.currentThread());
+        return instead == null ? pool : instead;
+    }
+
+    /**
+     * {@code Thread.dispatchUncaughtException}: tells the scheduler before the thread's handler runs.
+     *
+     * @param thread the thread
+     * @param failure what escaped its {@code run}
+     */
+    public static void uncaught(Thread thread, Throwable failure) {
+        TaskTime hook = time;
+        if (hook != null) {
+            hook.uncaught(thread, failure);
         }
     }
 

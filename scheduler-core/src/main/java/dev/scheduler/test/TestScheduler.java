@@ -86,6 +86,11 @@ import java.util.random.RandomGenerator;
  *       own {@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
  *       {@code Clock.systemUTC()} and {@code now()} of {@code java.time}'s types inside tasks read
  *       virtual time, where the test agent rewrote them.
+ *   <li><b>Threads the code starts.</b> With the test agent, a virtual thread that a task's body
+ *       starts ({@code Thread.ofVirtual()}, {@code Executors.newVirtualThreadPerTaskExecutor()}) is
+ *       a task of this scheduler, and so is the default asynchronous work of
+ *       {@code CompletableFuture} ({@code supplyAsync} without an executor) inside a task; see
+ *       {@link TestSchedulerConfig#adoptThreads()}. Platform threads run outside it.
  *   <li><b>Non-determinism.</b> A step or wake-up that arrives from a thread outside the scheduler
  *       while parking is forbidden (a real thread, a JDK timer, a monitor hand-off without the
  *       agent) is accepted, so nothing is lost, and makes {@link #endTest()} fail with
@@ -206,6 +211,9 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
         this.preemptor = config.preemption().isOn() ? new Preemptor(config.preemption()) : null;
         if (preemptor != null) {
             requirePreemptionPoints(config.preemption());
+        }
+        if (adoptsThreads()) {
+            ThreadWaits.startJdkPollers();
         }
         if (config.virtualClockReads() && !PreemptionPoints.instrumented()) {
             throw new IllegalStateException("Virtual clock reads make the application's own System.currentTimeMillis(), "
@@ -490,6 +498,16 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
     @Override
     public boolean virtualClockReads() {
         return config.virtualClockReads();
+    }
+
+    /**
+     * {@return whether virtual threads this scheduler's task bodies start, and the default
+     * asynchronous work of {@code CompletableFuture} inside them, become tasks of this scheduler:
+     * {@link TestSchedulerConfig#adoptThreads()}, with the test agent}
+     */
+    @Override
+    public boolean adoptsThreads() {
+        return config.adoptThreads() && JdkHooks.instrumented();
     }
 
     @Override

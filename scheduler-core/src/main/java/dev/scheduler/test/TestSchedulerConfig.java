@@ -24,6 +24,10 @@ import java.util.Objects;
  *     ({@code System.currentTimeMillis()}, {@code System.nanoTime()}, {@code Instant.now()},
  *     {@code Clock.systemUTC()}, the {@code now()} of {@code java.time}'s types) read virtual time
  *     (default false); needs the test agent, which rewrites them
+ * @param adoptThreads whether virtual threads that task bodies start ({@code Thread.ofVirtual()},
+ *     {@code Executors.newVirtualThreadPerTaskExecutor()}) and the default asynchronous work of
+ *     {@code CompletableFuture} inside tasks become tasks of the scheduler (default true); with the
+ *     test agent only, and otherwise they run outside it
  */
 public record TestSchedulerConfig(
         long seed,
@@ -35,7 +39,8 @@ public record TestSchedulerConfig(
         boolean recordTrace,
         boolean checkDeterminism,
         Preemption preemption,
-        boolean virtualClockReads) {
+        boolean virtualClockReads,
+        boolean adoptThreads) {
 
     /**
      * Validates the timeout tick range and preemption.
@@ -84,7 +89,8 @@ public record TestSchedulerConfig(
                 .recordTrace(recordTrace)
                 .checkDeterminism(checkDeterminism)
                 .preemption(preemption)
-                .virtualClockReads(virtualClockReads);
+                .virtualClockReads(virtualClockReads)
+                .adoptThreads(adoptThreads);
     }
 
     static void requireTickRange(int min, int max) {
@@ -107,6 +113,7 @@ public record TestSchedulerConfig(
         private boolean checkDeterminism;
         private Preemption preemption = Preemption.off();
         private boolean virtualClockReads;
+        private boolean adoptThreads = true;
 
         private Builder() {
         }
@@ -217,6 +224,17 @@ public record TestSchedulerConfig(
         }
 
         /**
+         * Sets whether threads that task bodies start become tasks of the scheduler (default true).
+         *
+         * @param adoptThreads whether they do
+         * @return this builder
+         */
+        public Builder adoptThreads(boolean adoptThreads) {
+            this.adoptThreads = adoptThreads;
+            return this;
+        }
+
+        /**
          * {@return the configuration}
          *
          * @throws IllegalArgumentException if preemption is on while steps run in order
@@ -224,7 +242,7 @@ public record TestSchedulerConfig(
         public TestSchedulerConfig build() {
             return new TestSchedulerConfig(seed, randomizeOrder, allowParking, capturePendingTraces,
                     timeoutTicksMin, timeoutTicksMax, recordTrace, checkDeterminism, preemption,
-                    virtualClockReads);
+                    virtualClockReads, adoptThreads);
         }
     }
 }

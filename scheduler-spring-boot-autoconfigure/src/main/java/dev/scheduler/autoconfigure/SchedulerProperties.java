@@ -114,6 +114,9 @@ public record SchedulerProperties(
      * @param virtualClockReads Whether the application's own clock reads inside tasks
      *     (System.currentTimeMillis(), System.nanoTime(), Instant.now(), Clock.systemUTC(), the now()
      *     of java.time's types) read the TestScheduler's virtual clock. It needs the test agent.
+     * @param adoptThreads Whether virtual threads that task bodies start, and the default
+     *     asynchronous work of CompletableFuture inside tasks, become tasks of the TestScheduler. It
+     *     needs the test agent; without it they run outside the TestScheduler.
      */
     public record Test(
             @DefaultValue("false") boolean enabled,
@@ -123,7 +126,8 @@ public record SchedulerProperties(
             @DefaultValue("false") boolean allowParking,
             @DefaultValue TimeoutTicks timeoutTicks,
             @DefaultValue Preemption preemption,
-            @DefaultValue("false") boolean virtualClockReads) {
+            @DefaultValue("false") boolean virtualClockReads,
+            @DefaultValue("true") boolean adoptThreads) {
 
         /**
          * Validates the settings.
@@ -160,7 +164,8 @@ public record SchedulerProperties(
                     .allowParking(allowParking)
                     .timeoutTicks(timeoutTicks.min(), timeoutTicks.max())
                     .preemption(preemption.toSetting())
-                    .virtualClockReads(virtualClockReads);
+                    .virtualClockReads(virtualClockReads)
+                    .adoptThreads(adoptThreads);
         }
     }
 

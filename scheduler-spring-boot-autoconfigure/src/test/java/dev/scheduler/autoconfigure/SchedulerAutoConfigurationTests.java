@@ -104,15 +104,17 @@ class SchedulerAutoConfigurationTests {
     void testSchedulerPreemptionAndClockReadsShouldBeSetByTheirProperties() {
         SchedulerProperties.Test test = new SchedulerProperties.Test(false, "test", 0, true, false,
                 new SchedulerProperties.TimeoutTicks(0, 1000),
-                new SchedulerProperties.Preemption(dev.scheduler.test.Preemption.Strategy.PCT, 2, true), true);
+                new SchedulerProperties.Preemption(dev.scheduler.test.Preemption.Strategy.PCT, 2, true), true, false);
         assertThat(test.toConfig(0).preemption()).isEqualTo(dev.scheduler.test.Preemption.pct(2).thoroughly());
         assertThat(test.toConfig(0).virtualClockReads()).isTrue();
+        assertThat(test.toConfig(0).adoptThreads()).isFalse();
         // This module's tests run with the agent, which puts the preemption points in.
         testRunner.withPropertyValues("scheduler.test.preemption.strategy=random", "scheduler.test.virtual-clock-reads=true")
                 .run(context -> {
                     TestSchedulerConfig config = context.getBean(TestScheduler.class).config();
                     assertThat(config.preemption()).isEqualTo(dev.scheduler.test.Preemption.random());
                     assertThat(config.virtualClockReads()).isTrue();
+                    assertThat(config.adoptThreads()).isTrue();
                 });
     }
 

@@ -51,8 +51,16 @@ import net.bytebuddy.utility.JavaModule;
  *       together with the onWaitingList flag a hand-off is visible all the way through.
  *     afterYield(): when the thread has just unmounted to wait for a monitor (BLOCKED, WAIT,
  *       TIMED_WAIT) we count it (JdkHooks.monitorWaits), so a scheduler looks only then.
+ *     start(ThreadContainer): JdkHooks.startingVirtualThread names the thread while its first
+ *       continuation is submitted, so that a scheduler that adopts threads a body starts knows
+ *       which thread a continuation belongs to.
+ *   java.lang.Thread.dispatchUncaughtException(Throwable): an adopted thread's task fails with it
+ *     before the thread's handler runs.
  *   java.util.concurrent.CompletableFuture.arrangeTimeout(long, Timeout): orTimeout and
  *     completeOnTimeout inside a task's body time out on its scheduler.
+ *   CompletableFuture.asyncSupplyStage, asyncRunStage and defaultExecutor(): the common pool,
+ *     their default, becomes the task's scheduler's executor inside a body whose scheduler adopts
+ *     threads (supplyAsync, runAsync, thenApplyAsync and the like without an executor).
  *   Clock reads, System.nanoTime() (and System.currentTimeMillis() where an absolute deadline is
  *   measured: LockSupport.parkUntil, Condition.awaitUntil), become JdkHooks' in the classes whose
  *   timed waits recompute what is left after every park: Thread.sleep would otherwise park again
@@ -110,10 +118,16 @@ final class JdkInstrumentation {
                                 .and(takesArguments(Runnable.class, long.class, TimeUnit.class))))
                         .visit(Advice.to(Unblocking.class).on(named("compareAndSetOnWaitingList")))
                         .visit(Advice.to(Unblocked.class).on(named("unblock").and(takesNoArguments())))
-                        .visit(Advice.to(MonitorWait.class).on(named("afterYield").and(takesNoArguments()))))
+                        .visit(Advice.to(MonitorWait.class).on(named("afterYield").and(takesNoArguments())))
+                        .visit(Advice.to(StartVirtualThread.class).on(named("start").and(takesArguments(1)))))
+                .type(named("java.lang.Thread"))
+                .transform((type, description, loader, module, domain) -> type
+                        .visit(Advice.to(UncaughtException.class).on(named("dispatchUncaughtException"))))
                 .type(named("java.util.concurrent.CompletableFuture"))
                 .transform((type, description, loader, module, domain) -> type
-                        .visit(Advice.to(ArrangeTimeout.class).on(named("arrangeTimeout"))))
+                        .visit(Advice.to(ArrangeTimeout.class).on(named("arrangeTimeout")))
+                        .visit(Advice.to(AsyncStage.class).on(named("asyncSupplyStage").or(named("asyncRunStage"))))
+                        .visit(Advice.to(DefaultExecutor.class).on(named("defaultExecutor").and(takesNoArguments()))))
                 .type(within(CLOCK_READERS))
                 .transform((type, description, loader, module, domain) -> type.visit(clockReads(description)));
         builder.installOn(instrumentation);
@@ -162,6 +176,10 @@ final class JdkInstrumentation {
             method(virtualThread, "compareAndSetOnWaitingList", missing, boolean.class, boolean.class);
             method(virtualThread, "unblock", missing);
             method(virtualThread, "afterYield", missing);
+            Class<?> container = type("jdk.internal.vm.ThreadContainer", missing);
+            if (container != null) {
+                method(virtualThread, "start", missing, container);
+            }
             for (String field : List.of("state", "BLOCKED", "WAIT", "TIMED_WAIT", "SUSPENDED")) {
                 try {
                     virtualThread.getDeclaredField(field);
@@ -174,6 +192,11 @@ final class JdkInstrumentation {
         if (timeout != null) {
             method(CompletableFuture.class, "arrangeTimeout", missing, long.class, timeout);
         }
+        method(CompletableFuture.class, "asyncSupplyStage", missing, java.util.concurrent.Executor.class,
+                java.util.function.Supplier.class);
+        method(CompletableFuture.class, "asyncRunStage", missing, java.util.concurrent.Executor.class, Runnable.class);
+        method(CompletableFuture.class, "defaultExecutor", missing);
+        method(Thread.class, "dispatchUncaughtException", missing, Throwable.class);
         for (String name : CLOCK_READERS) {
             type(name, missing);
         }
@@ -322,6 +345,61 @@ final class JdkInstrumentation {
             if (settled == blocked || settled == waiting || settled == timedWaiting) {
                 JdkHooks.monitorWait();
             }
+        }
+    }
+
+    /** {@code VirtualThread.start(ThreadContainer)}: the scheduler may adopt the thread as its first continuation arrives. */
+    static final class StartVirtualThread {
+
+        private StartVirtualThread() {
+        }
+
+        @Advice.OnMethodEnter
+        static Thread enter(@Advice.This Thread thread) {
+            Thread outer = JdkHooks.startingVirtualThread();
+            JdkHooks.starting(thread);
+            return outer;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Thread outer) {
+            JdkHooks.starting(outer);
+        }
+    }
+
+    /** {@code Thread.dispatchUncaughtException}: an adopted thread's task fails with what escaped it. */
+    static final class UncaughtException {
+
+        private UncaughtException() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Thread thread, @Advice.Argument(0) Throwable failure) {
+            JdkHooks.uncaught(thread, failure);
+        }
+    }
+
+    /** {@code CompletableFuture.asyncSupplyStage}/{@code asyncRunStage}: the common pool's work inside a task stays on its scheduler. */
+    static final class AsyncStage {
+
+        private AsyncStage() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(value = 0, readOnly = false) java.util.concurrent.Executor executor) {
+            executor = JdkHooks.asyncExecutor(executor);
+        }
+    }
+
+    /** {@code CompletableFuture.defaultExecutor()}: the executor of {@code thenApplyAsync} and the like without one. */
+    static final class DefaultExecutor {
+
+        private DefaultExecutor() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return(readOnly = false) java.util.concurrent.Executor executor) {
+            executor = JdkHooks.asyncExecutor(executor);
         }
     }
 

@@ -75,4 +75,11 @@ public @interface SchedulerTest {
      * and the like) read the scheduler's virtual clock} Needs the test agent.
      */
     boolean virtualClockReads() default false;
+
+    /**
+     * {@return whether virtual threads the test's tasks start, and the default asynchronous work of
+     * {@code CompletableFuture} inside them, become tasks of the scheduler} On by default; needs the
+     * test agent.
+     */
+    boolean adoptThreads() default true;
 }

@@ -93,6 +93,7 @@ final class SchedulerTestExtension implements TestTemplateInvocationContextProvi
                     .preemption(Preemption.of(settings.preemption(), settings.preemptionDepth(),
                             settings.thoroughPreemption()))
                     .virtualClockReads(settings.virtualClockReads())
+                    .adoptThreads(settings.adoptThreads())
                     .build();
         }
 

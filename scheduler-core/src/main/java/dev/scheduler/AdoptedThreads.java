@@ -1,0 +1,157 @@
+package dev.scheduler;
+
+import dev.scheduler.jdk.JdkHooks;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+
+/**
+ * Virtual threads that task bodies start, adopted as tasks of their own by a scheduler that asks
+ * for it ({@link Simulation#adoptsThreads()}): each adopted thread's continuations become steps of
+ * its task on that scheduler, its timed waits time out on that scheduler's clock, and
+ * {@link Task#current()} inside it is its task, which ends when the thread terminates.
+ *
+ * <p>The JDK gives a virtual thread the scheduler of the virtual thread that starts it, so an
+ * adopted thread's continuations reach the {@code TaskRun} of the body that started it, or of the
+ * body that started its starter. {@code TaskRun} asks here which task a continuation belongs to.
+ */
+/*
+ * Implementation Overview
+ * =======================
+ *
+ * Two maps, by continuation (the JDK's runContinuation of each virtual thread, the one Runnable it
+ * hands its scheduler every time) and by thread. A thread is adopted at its start: the test agent
+ * tells JdkHooks which virtual thread the calling thread is starting, and the start submits its
+ * first continuation right then, on the starter's thread. Without the agent nothing is adopted,
+ * and such threads run on the JDK's scheduler as before.
+ *
+ * An adopted thread is forgotten when it terminates, or when its scheduler refuses a continuation
+ * (it closed): that continuation and every later one then run on the JDK's scheduler, so that a
+ * thread outliving its test is never stranded. The JDK's own lazily started virtual threads (its
+ * socket pollers) must never be adopted, or every socket read in the JVM would hang with the first
+ * closed scheduler; a scheduler that adopts starts them first, on a platform thread
+ * ({@link ThreadWaits#startJdkPollers()}).
+ */
+final class AdoptedThreads {
+
+    private static final Map<Runnable, Task<Void>> BY_CONTINUATION = new ConcurrentHashMap<>();
+    private static final Map<Thread, Task<Void>> BY_THREAD = new ConcurrentHashMap<>();
+    /** Whether any thread was ever adopted: until then {@link #taskOf(Thread)} costs one read. */
+    private static volatile boolean used;
+
+    private AdoptedThreads() {
+    }
+
+    /**
+     * {@return the adopted task whose thread's continuation {@code step} is, adopting the thread
+     * now if it is being started by a task body (or an adopted thread) whose scheduler adopts; or
+     * null}
+     *
+     * @param step a continuation handed to a body's {@code TaskRun} that is not the body's own
+     * @param starterTask the task whose body's {@code TaskRun} got it, or null once that body returned
+     */
+    static Task<Void> of(Runnable step, Task<?> starterTask) {
+        Task<Void> known = used ? BY_CONTINUATION.get(step) : null;
+        if (known != null) {
+            return known;
+        }
+        Thread starting = JdkHooks.startingVirtualThread();
+        if (starting == null) {
+            return null;
+        }
+        Thread starter = Thread.currentThread();
+        Task<?> home = starterTask != null && starterTask.thread().orElse(null) == starter ? starterTask
+                : used ? BY_THREAD.get(starter) : null;
+        if (home == null || home.executor().scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isEmpty()) {
+            return null;
+        }
+        return adopt(starting, step, home.executor());
+    }
+
+    private static Task<Void> adopt(Thread thread, Runnable continuation, AbstractExecutor executor) {
+        String name = thread.getName();
+        TaskMetadata meta = new TaskMetadata(TaskId.next(),
+                TaskLabel.of(name.isBlank() ? "virtual thread" : "virtual thread " + name), Priority.MEDIUM, null, null);
+        Task<Void> task = new Task<>(meta, executor, null);
+        executor.adopted(task);
+        task.thread(thread);
+        used = true;
+        BY_THREAD.put(thread, task);
+        BY_CONTINUATION.put(continuation, task);
+        task.markStarted();
+        return task;
+    }
+
+    /**
+     * Hands {@code step} of the adopted thread of {@code task} to its scheduler, as a step of the
+     * task that ends it when the thread terminates; a scheduler that refuses it (closed) lets the
+     * thread go: this step and every later one run on the JDK's scheduler.
+     */
+    static void dispatch(Task<Void> task, Runnable step) {
+        Thread thread = task.thread().orElse(null);
+        try {
+            task.executor().dispatch(() -> {
+                step.run();
+                if (thread != null && thread.getState() == Thread.State.TERMINATED) {
+                    ended(task, thread, step);
+                }
+            }, task.metadata());
+        } catch (RuntimeException refused) {
+            forget(thread, step);
+            task.cancelResult();
+            task.finished(Future.State.CANCELLED);
+            ThreadWaits.defaultScheduler().execute(step);
+        }
+    }
+
+    /**
+     * The adopted thread {@code thread} let {@code failure} escape its {@code run}: its task fails
+     * with it, so that the scheduler reports it as it reports any task's unobserved failure; the
+     * thread's own uncaught-exception handler is called as well, as the JDK does.
+     */
+    static void uncaught(Thread thread, Throwable failure) {
+        Task<Void> task = used ? BY_THREAD.get(thread) : null;
+        if (task != null && task.settle()) {
+            task.finished(Future.State.FAILED);
+            task.publish(null, failure);
+            task.detach(); // nobody can join it: the failure goes to the scheduler's report
+        }
+    }
+
+    /**
+     * {@return the executor that the default asynchronous work of {@code CompletableFuture}
+     * ({@code supplyAsync}, {@code runAsync}, {@code thenApplyAsync} without an executor) started
+     * on {@code thread} runs on: the background executor of its task's scheduler if that scheduler
+     * adopts threads, or null for the JDK's common pool}
+     */
+    static java.util.concurrent.Executor asyncExecutor(Thread thread) {
+        Task<?> task = TaskScope.currentTask();
+        if (task == null || task.thread().orElse(null) != thread) {
+            return null;
+        }
+        AbstractExecutor executor = task.executor();
+        return executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
+                ? executor.background() : null;
+    }
+
+    /** {@return the adopted task whose thread {@code thread} is, or null} */
+    static Task<Void> taskOf(Thread thread) {
+        return used && thread.isVirtual() ? BY_THREAD.get(thread) : null;
+    }
+
+    private static void ended(Task<Void> task, Thread thread, Runnable continuation) {
+        forget(thread, continuation);
+        if (task.settle()) {
+            task.finished(Future.State.SUCCESS);
+            task.publish(null, null);
+        }
+        task.thread(null);
+    }
+
+    private static void forget(Thread thread, Runnable continuation) {
+        BY_CONTINUATION.remove(continuation);
+        if (thread != null) {
+            BY_THREAD.remove(thread);
+        }
+    }
+}
