@@ -1,13 +1,15 @@
 package dev.scheduler;
 
 import dev.scheduler.jdk.JdkHooks;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
- * Virtual threads that task bodies start, adopted as tasks of their own by a scheduler that asks
- * for it ({@link Simulation#adoptsThreads()}): each adopted thread's continuations become steps of
+ * Virtual threads that task bodies start, and platform threads they start, which a virtual
+ * stand-in runs, adopted as tasks of their own by a scheduler that asks for it
+ * ({@link Simulation#adoptsThreads()}): each adopted thread's continuations become steps of
  * its task on that scheduler, its timed waits time out on that scheduler's clock, and
  * {@link Task#current()} inside it is its task, which ends when the thread terminates.
  *
@@ -25,6 +27,13 @@ import java.util.concurrent.Future;
  * first continuation right then, on the starter's thread. Without the agent nothing is adopted,
  * and such threads run on the JDK's scheduler as before.
  *
+ * A platform thread that a body starts is run by a stand-in: the agent's rewrite of Thread.start()
+ * asks standIn(), which spawns a task whose body runs the platform thread's run(); the task's
+ * virtual thread is the stand-in. The rewritten Thread answers isAlive,
+ * getState, interrupt and isInterrupted of the platform thread from its stand-in, join waits on the
+ * platform thread's monitor as the JDK's does, and Thread.currentThread() in the application's code
+ * is the platform thread.
+ *
  * An adopted thread is forgotten when it terminates, or when its scheduler refuses a continuation
  * (it closed): that continuation and every later one then run on the JDK's scheduler, so that a
  * thread outliving its test is never stranded. The JDK's own lazily started virtual threads (its
@@ -36,6 +45,11 @@ final class AdoptedThreads {
 
     private static final Map<Runnable, Task<Void>> BY_CONTINUATION = new ConcurrentHashMap<>();
     private static final Map<Thread, Task<Void>> BY_THREAD = new ConcurrentHashMap<>();
+    /** The tasks that run platform threads in their place, by platform thread; weak keys. */
+    private static final Map<Thread, Task<Void>> STOOD_IN =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /** The own threads of schedulers that adopt the platform threads started on them outside tasks. */
+    private static final Map<Thread, Executor> OWNERS = new ConcurrentHashMap<>();
     /** Whether any thread was ever adopted: until then {@link #taskOf(Thread)} costs one read. */
     private static volatile boolean used;
 
@@ -132,6 +146,91 @@ final class AdoptedThreads {
         AbstractExecutor executor = task.executor();
         return executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
                 ? executor.background() : null;
+    }
+
+    /**
+     * Starts a task that runs the platform thread {@code platform} in its place, if the calling
+     * thread is a task's body (or an adopted thread) whose scheduler adopts threads; {@return the
+     * task's virtual thread, its stand-in, or null to start the platform thread as the JDK does}
+     * The task's first step runs only once the calling step is over, so the caller registers the
+     * stand-in first. The JDK's own kinds of thread (a {@code ForkJoinWorkerThread}, its internal
+     * threads) are never stood in for.
+     */
+    static Thread standIn(Thread platform) {
+        Class<?> type = platform.getClass();
+        String name = type.getName();
+        if (platform instanceof java.util.concurrent.ForkJoinWorkerThread || (type != Thread.class
+                && (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
+                        || name.startsWith("com.sun.")))) {
+            return null;
+        }
+        Thread starter = Thread.currentThread();
+        Task<?> home = TaskScope.currentTask();
+        Executor target;
+        if (home != null && home.thread().orElse(null) == starter) {
+            target = home.executor().scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
+                    ? home.executor().background() : null;
+        } else {
+            target = starter.isVirtual() ? null : OWNERS.get(starter);
+        }
+        if (target == null) {
+            return null;
+        }
+        String threadName = platform.getName();
+        Task<Void> task = target.spawnLabeled(
+                TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform));
+        task.detach(); // nobody joins the task: the platform thread is what the code joins
+        STOOD_IN.put(platform, task);
+        return task.thread().orElse(null);
+    }
+
+    /**
+     * Lets platform threads started on {@code owner} outside any task run as tasks of
+     * {@code executor}, and a {@code join} of one there drive the scheduler until it ends.
+     */
+    static void adoptOn(Thread owner, Executor executor) {
+        OWNERS.put(owner, executor);
+    }
+
+    /** Undoes {@link #adoptOn} for {@code owner}, if {@code executor} is still the one. */
+    static void stopAdoptingOn(Thread owner, Executor executor) {
+        OWNERS.remove(owner, executor);
+    }
+
+    /**
+     * {@code platform.join(millis)} called on a scheduler's own thread, outside tasks, for a
+     * platform thread a task runs: drives the scheduler until the task ends (or {@code millis} of
+     * its clock pass, if positive) and {@return true}; false for every other join, which waits on the
+     * thread's monitor as the JDK's does.
+     */
+    static boolean joinStandIn(Thread platform, long millis) {
+        Thread current = Thread.currentThread();
+        Executor executor = current.isVirtual() ? null : OWNERS.get(current);
+        Task<Void> task = executor == null ? null : STOOD_IN.get(platform);
+        if (task == null || TaskScope.currentTask() != null) {
+            return false;
+        }
+        executor.scheduler().block(null, task, millis == 0 ? null : Duration.ofMillis(millis));
+        return true;
+    }
+
+    /**
+     * The body of a stand-in: the platform thread's {@code run}, then what the JVM does when a
+     * platform thread ends: an escaping exception goes to its handler and then fails the task, so
+     * that the scheduler reports it; whoever joins the thread, waiting on its monitor, is woken.
+     */
+    private static void runStandIn(Thread platform) {
+        try {
+            platform.run();
+        } catch (RuntimeException | Error failure) {
+            platform.getUncaughtExceptionHandler().uncaughtException(platform, failure);
+            throw failure;
+        } finally {
+            JdkHooks.standInFinished(platform);
+            synchronized (platform) {
+                platform.notifyAll();
+            }
+        }
     }
 
     /** {@return the adopted task whose thread {@code thread} is, or null} */

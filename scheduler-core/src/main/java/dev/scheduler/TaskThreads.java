@@ -98,6 +98,30 @@ public final class TaskThreads {
     }
 
     /**
+     * Lets platform threads that code on {@code owner} starts outside any task run as tasks of
+     * {@code executor}, with the test agent, and a {@code join} of one on {@code owner} drive the
+     * scheduler until it ends: for a simulation's own thread, such as a {@code TestScheduler}'s,
+     * so that a program that starts plain threads from its {@code main} runs on the simulation.
+     *
+     * @param owner the simulation's own thread
+     * @param executor where the threads run
+     * @throws NullPointerException if an argument is null
+     */
+    public static void adoptThreadsStartedOn(Thread owner, dev.scheduler.Executor executor) {
+        AdoptedThreads.adoptOn(Objects.requireNonNull(owner, "owner"), Objects.requireNonNull(executor, "executor"));
+    }
+
+    /**
+     * Undoes {@link #adoptThreadsStartedOn} for {@code owner}, if {@code executor} is still the one it named.
+     *
+     * @param owner the simulation's own thread
+     * @param executor the executor it named
+     */
+    public static void stopAdoptingThreadsStartedOn(Thread owner, dev.scheduler.Executor executor) {
+        AdoptedThreads.stopAdoptingOn(owner, executor);
+    }
+
+    /**
      * Creates an unstarted virtual thread named {@code name} (empty for none yet) that runs
      * {@code body} and hands every continuation to {@code carrier}.
      */

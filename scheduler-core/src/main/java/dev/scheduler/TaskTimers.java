@@ -90,6 +90,16 @@ final class TaskTimers implements JdkHooks.TaskTime {
         AdoptedThreads.uncaught(thread, failure);
     }
 
+    @Override
+    public Thread standIn(Thread platform) {
+        return AdoptedThreads.standIn(platform);
+    }
+
+    @Override
+    public boolean joinStandIn(Thread platform, long millis) {
+        return AdoptedThreads.joinStandIn(platform, millis);
+    }
+
     /** {@return the scheduler of the task whose body runs on {@code thread}, an adopted thread's included, or null} */
     private static Scheduler schedulerOf(Thread thread) {
         if (!(ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run)) {

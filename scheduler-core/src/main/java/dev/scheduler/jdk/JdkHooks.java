@@ -116,9 +116,37 @@ public final class JdkHooks {
          * @param failure what escaped
          */
         void uncaught(Thread thread, Throwable failure);
+
+        /**
+         * {@return the virtual thread of a task that now runs the platform thread {@code platform}
+         * in its place, on the scheduler of the task that starts it, or null to start it as the
+         * JDK does} Its first step runs only after the calling step.
+         *
+         * @param platform the platform thread the calling thread starts
+         */
+        Thread standIn(Thread platform);
+
+        /**
+         * {@code platform.join(millis)} for a platform thread a stand-in runs: on a scheduler's own
+         * thread, drives the scheduler until it ends.
+         *
+         * @return whether it did; false to wait on the thread's monitor as the JDK does
+         * @param platform the platform thread
+         * @param millis the most to wait, in milliseconds of the scheduler's clock; 0 for no limit
+         */
+        boolean joinStandIn(Thread platform, long millis);
     }
 
     private static volatile TaskTime time;
+    /** Platform threads run by a virtual stand-in, and their stand-ins; identity keys, weak. */
+    private static final java.util.Map<Thread, Thread> STAND_INS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final java.util.Map<Thread, Thread> STANDING_FOR =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final java.util.Set<Thread> FINISHED =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    /** Whether any platform thread ever got a stand-in: until then every check is one read. */
+    private static volatile boolean standInsUsed;
     /** The virtual thread each thread is starting right now, if any: its first continuation is being submitted. */
     private static final ThreadLocal<Thread> STARTING = new ThreadLocal<>();
     private static volatile String instrumentation;
@@ -346,6 +374,106 @@ public final class JdkHooks {
         public String toString() {
             return "ApplicationClock[" + zone + "]";
         }
+    }
+
+    // ---------------------------------------------------------------- platform threads run by stand-ins
+
+    /**
+     * {@code Thread.start()} of a platform thread: runs it on a virtual stand-in if the scheduler
+     * says so.
+     *
+     * @param platform the thread being started
+     * @return true if a stand-in runs it, and the JDK must not start it
+     * @throws IllegalThreadStateException if a stand-in already ran it
+     */
+    public static boolean startPlatformThread(Thread platform) {
+        TaskTime hook = time;
+        if (hook == null) {
+            return false;
+        }
+        if (standInsUsed && STAND_INS.containsKey(platform)) {
+            throw new IllegalThreadStateException("Thread \"" + platform.getName() + "\" was started already");
+        }
+        Thread standIn = hook.standIn(platform);
+        if (standIn == null) {
+            return false;
+        }
+        standInsUsed = true;
+        STAND_INS.put(platform, standIn);
+        STANDING_FOR.put(standIn, platform);
+        return true;
+    }
+
+    /**
+     * {@code Thread.join(long)} of a platform thread: the scheduler joins a stand-in's on its own
+     * thread; otherwise the JDK's join goes on.
+     *
+     * @param platform the thread being joined
+     * @param millis the timeout, 0 for none
+     * @return whether the scheduler joined it
+     */
+    public static boolean joinPlatformThread(Thread platform, long millis) {
+        TaskTime hook = time;
+        return hook != null && standIn(platform) != null && hook.joinStandIn(platform, millis);
+    }
+
+    /**
+     * {@return the virtual thread that runs {@code platform}, or null if the JDK runs it}
+     *
+     * @param platform a platform thread
+     */
+    public static Thread standIn(Thread platform) {
+        return standInsUsed ? STAND_INS.get(platform) : null;
+    }
+
+    /**
+     * {@return the platform thread the virtual thread {@code standIn} runs, or null}
+     *
+     * @param standIn a virtual thread
+     */
+    public static Thread standingFor(Thread standIn) {
+        return standInsUsed && standIn.isVirtual() ? STANDING_FOR.get(standIn) : null;
+    }
+
+    /**
+     * {@return whether the platform thread {@code platform}, run by a stand-in, is alive: started and
+     * its {@code run} not yet returned}
+     *
+     * @param platform a platform thread with a stand-in
+     */
+    public static boolean standInAlive(Thread platform) {
+        return !FINISHED.contains(platform);
+    }
+
+    /**
+     * {@return the state of the platform thread {@code platform} run by {@code standIn}}
+     *
+     * @param platform the platform thread
+     * @param standIn its stand-in
+     */
+    public static Thread.State standInState(Thread platform, Thread standIn) {
+        return FINISHED.contains(platform) ? Thread.State.TERMINATED : standIn.getState();
+    }
+
+    /**
+     * The {@code run} of {@code platform} returned on its stand-in: it is no longer alive.
+     *
+     * @param platform the platform thread
+     */
+    public static void standInFinished(Thread platform) {
+        FINISHED.add(platform);
+    }
+
+    /**
+     * {@code Thread.currentThread()} in the application's code: inside a stand-in, the platform
+     * thread it runs, so that the code sees the thread it started.
+     *
+     * @return the current thread, as the application knows it
+     */
+    public static Thread currentThread() {
+        Thread current = Thread.currentThread();
+        Thread platform = standingFor(current);
+        return platform == null ? current : platform;
     }
 
     /** {@return the virtual thread the calling thread is starting right now, or null} */

@@ -1,5 +1,6 @@
 package dev.scheduler.test;
 
+import dev.scheduler.TaskThreads;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,7 +36,13 @@ public final class SeedRun {
      * @param config the configuration, seed included
      */
     public static SeedRun fresh(TestSchedulerConfig config) {
-        return new SeedRun(new TestScheduler(Objects.requireNonNull(config, "config")), true);
+        TestScheduler scheduler = new TestScheduler(Objects.requireNonNull(config, "config"));
+        if (scheduler.adoptsThreads()) {
+            // Until the run ends, plain threads the test starts on its own thread are the scheduler's
+            // tasks too, so that a program's main that starts and joins threads runs on it unmodified.
+            TaskThreads.adoptThreadsStartedOn(scheduler.thread(), scheduler.background());
+        }
+        return new SeedRun(scheduler, true);
     }
 
     /**
@@ -83,6 +90,7 @@ public final class SeedRun {
                 outcome.addSuppressed(new SwitchesTaken(scheduler));
             }
             if (fresh) {
+                TaskThreads.stopAdoptingThreadsStartedOn(scheduler.thread(), scheduler.background());
                 scheduler.close();
             }
         }

@@ -79,13 +79,17 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
 
     private static final String HOOK = "dev/scheduler/jdk/PreemptionPoints";
     private static final String CLOCKS = "dev/scheduler/jdk/JdkHooks";
-    /** The clock reads that go through JdkHooks: owner.name+descriptor, to the hook method's name. */
+    /**
+     * The calls that go through JdkHooks, owner.name+descriptor to the hook's name: the clock reads,
+     * and Thread.currentThread(), which is the platform thread a stand-in runs.
+     */
     private static final Map<String, String> CLOCK_READS = Map.of(
             "java/lang/System.currentTimeMillis()J", "applicationCurrentTimeMillis",
             "java/lang/System.nanoTime()J", "applicationNanoTime",
             "java/time/Instant.now()Ljava/time/Instant;", "applicationInstant",
             "java/time/Clock.systemUTC()Ljava/time/Clock;", "applicationClockUtc",
-            "java/time/Clock.systemDefaultZone()Ljava/time/Clock;", "applicationClockDefaultZone");
+            "java/time/Clock.systemDefaultZone()Ljava/time/Clock;", "applicationClockDefaultZone",
+            "java/lang/Thread.currentThread()Ljava/lang/Thread;", "currentThread");
     /** The date and time types whose no-argument now() reads the default zone's system clock. */
     private static final Set<String> DATE_TIMES = Set.of("java/time/LocalDateTime", "java/time/LocalDate",
             "java/time/LocalTime", "java/time/ZonedDateTime", "java/time/OffsetDateTime", "java/time/OffsetTime",

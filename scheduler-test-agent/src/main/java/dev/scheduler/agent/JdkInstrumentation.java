@@ -122,7 +122,14 @@ final class JdkInstrumentation {
                         .visit(Advice.to(StartVirtualThread.class).on(named("start").and(takesArguments(1)))))
                 .type(named("java.lang.Thread"))
                 .transform((type, description, loader, module, domain) -> type
-                        .visit(Advice.to(UncaughtException.class).on(named("dispatchUncaughtException"))))
+                        .visit(Advice.to(UncaughtException.class).on(named("dispatchUncaughtException")))
+                        .visit(Advice.to(StartPlatformThread.class).on(named("start")
+                                .and(takesNoArguments().or(takesArguments(1)))))
+                        .visit(Advice.to(Alive.class).on(named("alive").and(takesNoArguments())))
+                        .visit(Advice.to(Join.class).on(named("join").and(takesArguments(long.class))))
+                        .visit(Advice.to(ThreadState.class).on(named("threadState").and(takesNoArguments())))
+                        .visit(Advice.to(Interrupt.class).on(named("interrupt").and(takesNoArguments())))
+                        .visit(Advice.to(IsInterrupted.class).on(named("isInterrupted").and(takesNoArguments()))))
                 .type(named("java.util.concurrent.CompletableFuture"))
                 .transform((type, description, loader, module, domain) -> type
                         .visit(Advice.to(ArrangeTimeout.class).on(named("arrangeTimeout")))
@@ -197,6 +204,14 @@ final class JdkInstrumentation {
         method(CompletableFuture.class, "asyncRunStage", missing, java.util.concurrent.Executor.class, Runnable.class);
         method(CompletableFuture.class, "defaultExecutor", missing);
         method(Thread.class, "dispatchUncaughtException", missing, Throwable.class);
+        for (String name : List.of("start", "alive", "threadState", "interrupt", "isInterrupted")) {
+            method(Thread.class, name, missing);
+        }
+        method(Thread.class, "join", missing, long.class);
+        Class<?> threadContainer = type("jdk.internal.vm.ThreadContainer", missing);
+        if (threadContainer != null) {
+            method(Thread.class, "start", missing, threadContainer);
+        }
         for (String name : CLOCK_READERS) {
             type(name, missing);
         }
@@ -376,6 +391,94 @@ final class JdkInstrumentation {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Thread thread, @Advice.Argument(0) Throwable failure) {
             JdkHooks.uncaught(thread, failure);
+        }
+    }
+
+    /**
+     * {@code Thread.start()} and {@code start(ThreadContainer)} (a thread pool's) of a platform thread:
+     * a virtual stand-in may run it as a task instead; a stood-in thread joins no container.
+     */
+    static final class StartPlatformThread {
+
+        private StartPlatformThread() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread thread) {
+            return JdkHooks.startPlatformThread(thread);
+        }
+    }
+
+    /** {@code Thread.join(long)}: on a scheduler's own thread, a stood-in thread is joined by driving the scheduler. */
+    static final class Join {
+
+        private Join() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread thread, @Advice.Argument(0) long millis) {
+            return millis >= 0 && JdkHooks.joinPlatformThread(thread, millis);
+        }
+    }
+
+    /** {@code Thread.alive()} of a platform thread: its stand-in's answer, if it has one. */
+    static final class Alive {
+
+        private Alive() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Thread thread, @Advice.Return(readOnly = false) boolean alive) {
+            if (JdkHooks.standIn(thread) != null) {
+                alive = JdkHooks.standInAlive(thread);
+            }
+        }
+    }
+
+    /** {@code Thread.threadState()} of a platform thread: its stand-in's state, if it has one. */
+    static final class ThreadState {
+
+        private ThreadState() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Thread thread, @Advice.Return(readOnly = false) Thread.State state) {
+            Thread standIn = JdkHooks.standIn(thread);
+            if (standIn != null) {
+                state = JdkHooks.standInState(thread, standIn);
+            }
+        }
+    }
+
+    /** {@code Thread.interrupt()} of a platform thread: interrupts its stand-in instead, if it has one. */
+    static final class Interrupt {
+
+        private Interrupt() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread thread) {
+            Thread standIn = JdkHooks.standIn(thread);
+            if (standIn == null) {
+                return false;
+            }
+            standIn.interrupt();
+            return true;
+        }
+    }
+
+    /** {@code Thread.isInterrupted()}: a platform thread's stand-in's status, if it has one. */
+    static final class IsInterrupted {
+
+        private IsInterrupted() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Thread thread, @Advice.Return(readOnly = false) boolean interrupted) {
+            Thread standIn = JdkHooks.standIn(thread);
+            if (standIn != null) {
+                interrupted = standIn.isInterrupted();
+            }
         }
     }
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The race catalogue under every preemption setting: without preemption a task runs until it parks
- * and only the order violation shows; with preemption every bug is found within
+ * The race catalogue under every preemption setting, each program written with tasks and with plain
+ * threads: without preemption a task runs until it parks and only the order violation shows; with preemption every bug is found within
  * {@value #SEEDS} seeds, and its failing seed replays with the same steps and switches. The first
  * failing seed of each, and how many of the {@value #SEEDS} fail, are written to
  * {@code target/race-catalogue.md}, the table in the README.
@@ -41,7 +40,8 @@ class RaceCatalogueTest {
         SETTINGS.put("PCT, depth 3, thorough", Preemption.pct().thoroughly());
     }
 
-    private static final Map<RaceProgram, Map<String, Scan>> FOUND = new EnumMap<>(RaceProgram.class);
+    /** What scanning found, by program and form, then by setting. */
+    private static final Map<String, Map<String, Scan>> FOUND = new LinkedHashMap<>();
 
     @Nested
     class WithoutPreemption {
@@ -49,13 +49,17 @@ class RaceCatalogueTest {
         @ParameterizedTest
         @EnumSource(value = RaceProgram.class, names = "USE_BEFORE_INITIALIZATION", mode = EnumSource.Mode.EXCLUDE)
         void aRaceWhereNothingParksIsNeverInterleaved(RaceProgram program) throws Exception {
-            assertThat(firstFailingSeed(program, "off")).isEmpty();
+            for (RaceProgram.Form form : RaceProgram.Form.values()) {
+                assertThat(firstFailingSeed(program, form, "off")).as("%s as %s", program, form).isEmpty();
+            }
         }
 
         @ParameterizedTest
         @EnumSource(value = RaceProgram.class, names = "USE_BEFORE_INITIALIZATION")
         void theOrderOfWholeTasksIsStillDrawnFromTheSeed(RaceProgram program) throws Exception {
-            assertThat(firstFailingSeed(program, "off")).isPresent();
+            for (RaceProgram.Form form : RaceProgram.Form.values()) {
+                assertThat(firstFailingSeed(program, form, "off")).as("%s as %s", program, form).isPresent();
+            }
         }
     }
 
@@ -86,16 +90,25 @@ class RaceCatalogueTest {
         @ParameterizedTest
         @EnumSource(value = RaceProgram.class, names = {"LOST_UPDATE_OF_A_PLAIN_FIELD", "THIS_ESCAPES_ITS_CONSTRUCTOR"})
         void defaultPointsLeavePlainFieldAccessesAlone(RaceProgram program) throws Exception {
-            assertThat(firstFailingSeed(program, "random walk")).isEmpty();
-            assertThat(firstFailingSeed(program, "PCT, depth 3")).isEmpty();
+            for (RaceProgram.Form form : RaceProgram.Form.values()) {
+                assertThat(firstFailingSeed(program, form, "random walk")).isEmpty();
+                assertThat(firstFailingSeed(program, form, "PCT, depth 3")).isEmpty();
+            }
         }
     }
 
     private static void assertFoundAndReplayed(RaceProgram program, String setting) throws Exception {
-        OptionalLong seed = firstFailingSeed(program, setting);
-        assertThat(seed).as("%s under %s within %d seeds", program, setting, SEEDS).isPresent();
-        Run first = run(program, SETTINGS.get(setting), seed.getAsLong());
-        Run replay = run(program, SETTINGS.get(setting), seed.getAsLong());
+        for (RaceProgram.Form form : RaceProgram.Form.values()) {
+            assertFoundAndReplayed(program, form, setting);
+        }
+    }
+
+    private static void assertFoundAndReplayed(RaceProgram program, RaceProgram.Form form, String setting)
+            throws Exception {
+        OptionalLong seed = firstFailingSeed(program, form, setting);
+        assertThat(seed).as("%s as %s under %s within %d seeds", program, form, setting, SEEDS).isPresent();
+        Run first = run(program, form, SETTINGS.get(setting), seed.getAsLong());
+        Run replay = run(program, form, SETTINGS.get(setting), seed.getAsLong());
         assertThat(first.failure()).isNotNull();
         assertThat(replay.failure()).isInstanceOf(first.failure().getClass());
         assertThat(withoutIdentities(replay.failure().getMessage())).isEqualTo(withoutIdentities(first.failure().getMessage()));
@@ -109,15 +122,15 @@ class RaceCatalogueTest {
     }
 
     /** {@return the first seed below {@value #SEEDS} on which {@code program} fails under {@code setting}} */
-    static OptionalLong firstFailingSeed(RaceProgram program, String setting) throws Exception {
-        return scan(program, setting).first();
+    static OptionalLong firstFailingSeed(RaceProgram program, RaceProgram.Form form, String setting) throws Exception {
+        return scan(program, form, setting).first();
     }
 
     /** Runs every seed below {@value #SEEDS} once, and remembers the first failing seed and how many failed. */
-    private static Scan scan(RaceProgram program, String setting) throws Exception {
+    private static Scan scan(RaceProgram program, RaceProgram.Form form, String setting) throws Exception {
         Map<String, Scan> known;
         synchronized (FOUND) {
-            known = FOUND.computeIfAbsent(program, p -> new LinkedHashMap<>());
+            known = FOUND.computeIfAbsent(program + "/" + form, p -> new LinkedHashMap<>());
             if (known.containsKey(setting)) {
                 return known.get(setting);
             }
@@ -125,7 +138,7 @@ class RaceCatalogueTest {
         OptionalLong first = OptionalLong.empty();
         int failing = 0;
         for (long seed = 0; seed < SEEDS; seed++) {
-            if (run(program, SETTINGS.get(setting), seed).failure() != null) {
+            if (run(program, form, SETTINGS.get(setting), seed).failure() != null) {
                 failing++;
                 if (first.isEmpty()) {
                     first = OptionalLong.of(seed);
@@ -152,7 +165,7 @@ class RaceCatalogueTest {
     record Run(Throwable failure, List<String> trace, List<String> switchSites) {
     }
 
-    static Run run(RaceProgram program, Preemption preemption, long seed) throws Exception {
+    static Run run(RaceProgram program, RaceProgram.Form form, Preemption preemption, long seed) throws Exception {
         TestSchedulerConfig config = TestSchedulerConfig.builder().seed(seed).preemption(preemption).recordTrace(true)
                 .capturePendingTraces(false).build();
         TestScheduler[] used = new TestScheduler[1];
@@ -160,7 +173,7 @@ class RaceCatalogueTest {
         try {
             TestScheduler.run(config, scheduler -> {
                 used[0] = scheduler;
-                program.body().run(scheduler);
+                program.body(form).run(scheduler);
             });
         } catch (Exception | AssertionError e) {
             failure = e;
@@ -172,17 +185,21 @@ class RaceCatalogueTest {
 
     @AfterAll
     static void writeTheTable() throws IOException {
-        StringBuilder table = new StringBuilder("| bug | class | " + String.join(" | ", SETTINGS.keySet()) + " |\n|---|---|");
+        StringBuilder table = new StringBuilder("| bug | class | written with | " + String.join(" | ", SETTINGS.keySet())
+                + " |\n|---|---|---|");
         table.append("---|".repeat(SETTINGS.size())).append('\n');
         synchronized (FOUND) {
             for (RaceProgram program : RaceProgram.values()) {
-                Map<String, Scan> found = FOUND.getOrDefault(program, Map.of());
-                table.append("| ").append(program.description()).append(" | ").append(program.bugClass()).append(" |");
-                for (String setting : SETTINGS.keySet()) {
-                    Scan scan = found.get(setting);
-                    table.append(' ').append(scan == null ? "not run" : scan).append(" |");
+                for (RaceProgram.Form form : RaceProgram.Form.values()) {
+                    Map<String, Scan> found = FOUND.getOrDefault(program + "/" + form, Map.of());
+                    table.append("| ").append(program.description()).append(" | ").append(program.bugClass())
+                            .append(" | ").append(form == RaceProgram.Form.TASKS ? "tasks" : "threads").append(" |");
+                    for (String setting : SETTINGS.keySet()) {
+                        Scan scan = found.get(setting);
+                        table.append(' ').append(scan == null ? "not run" : scan).append(" |");
+                    }
+                    table.append('\n');
                 }
-                table.append('\n');
             }
         }
         Path out = Path.of(System.getProperty("basedir", "."), "target", "race-catalogue.md");
