@@ -2,6 +2,7 @@ package dev.scheduler;
 
 import dev.scheduler.jdk.JdkHooks;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -48,8 +49,27 @@ final class AdoptedThreads {
     /** The tasks that run platform threads in their place, by platform thread; weak keys. */
     private static final Map<Thread, Task<Void>> STOOD_IN =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-    /** The own threads of schedulers that adopt the platform threads started on them outside tasks. */
-    private static final Map<Thread, Executor> OWNERS = new ConcurrentHashMap<>();
+    /** The own threads of runs whose schedulers adopt the platform threads started on them outside tasks. */
+    private static final Map<Thread, Owner> OWNERS = new ConcurrentHashMap<>();
+    /** Whether any run's own thread is registered: until then every platform thread's check is one read. */
+    private static volatile boolean owned;
+
+    /**
+     * A run's own thread: the executor its threads run on, and the permit of its parks, which the
+     * scheduler drives instead of parking it.
+     */
+    private static final class Owner {
+        final Executor executor;
+        volatile CompletableFuture<Void> permit = new CompletableFuture<>();
+        /** Whether the thread drives for a park right now; its own parks then are real ones. */
+        boolean driving;
+        /** Platform threads it started that a task runs and that have not ended. */
+        final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+
+        Owner(Executor executor) {
+            this.executor = executor;
+        }
+    }
     /** Whether any thread was ever adopted: until then {@link #taskOf(Thread)} costs one read. */
     private static volatile boolean used;
 
@@ -167,18 +187,24 @@ final class AdoptedThreads {
         Thread starter = Thread.currentThread();
         Task<?> home = TaskScope.currentTask();
         Executor target;
+        Owner owner = null;
         if (home != null && home.thread().orElse(null) == starter) {
             target = home.executor().scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
                     ? home.executor().background() : null;
         } else {
-            target = starter.isVirtual() ? null : OWNERS.get(starter);
+            owner = starter.isVirtual() || !owned ? null : OWNERS.get(starter);
+            target = owner == null ? null : owner.executor;
         }
         if (target == null) {
             return null;
         }
         String threadName = platform.getName();
+        Owner startedBy = owner;
+        if (startedBy != null) {
+            startedBy.running.incrementAndGet();
+        }
         Task<Void> task = target.spawnLabeled(
-                TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform));
+                TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform, startedBy));
         task.detach(); // nobody joins the task: the platform thread is what the code joins
         STOOD_IN.put(platform, task);
         return task.thread().orElse(null);
@@ -189,12 +215,59 @@ final class AdoptedThreads {
      * {@code executor}, and a {@code join} of one there drive the scheduler until it ends.
      */
     static void adoptOn(Thread owner, Executor executor) {
-        OWNERS.put(owner, executor);
+        OWNERS.put(owner, new Owner(executor));
+        owned = true;
     }
 
     /** Undoes {@link #adoptOn} for {@code owner}, if {@code executor} is still the one. */
     static void stopAdoptingOn(Thread owner, Executor executor) {
-        OWNERS.remove(owner, executor);
+        OWNERS.computeIfPresent(owner, (thread, known) -> known.executor == executor ? null : known);
+    }
+
+    /**
+     * {@return the scheduler whose run {@code thread} is the own thread of, while platform threads it
+     * started run as tasks (its timed waits then measure the scheduler's clock, as its parks drive
+     * it), or null}
+     */
+    static Scheduler ownerScheduler(Thread thread) {
+        Owner owner = owned ? OWNERS.get(thread) : null;
+        return owner == null || owner.running.get() == 0 ? null : owner.executor.scheduler();
+    }
+
+    /**
+     * A park of {@code thread}: if it is a run's own thread, outside tasks, while platform threads
+     * it started run as tasks, the scheduler runs steps until the thread is unparked (or
+     * {@code nanos} of its clock pass, or a tick budget, as a {@code blockWithTimeout} does: a
+     * spurious return, which callers of {@code park} expect), and {@return true}; false to park as
+     * the JDK does. A deadlock is the scheduler's report. Without such threads a park is the JDK's,
+     * as it always was: the test may wait for real threads of its own.
+     */
+    static boolean parkOwner(Thread thread, long nanos) {
+        Owner owner = owned ? OWNERS.get(thread) : null;
+        if (owner == null || owner.driving || owner.running.get() == 0 || TaskScope.currentTask() != null) {
+            return false;
+        }
+        CompletableFuture<Void> permit = owner.permit;
+        if (!permit.isDone()) {
+            owner.driving = true;
+            try {
+                owner.executor.scheduler().block(null, permit, nanos > 0 ? Duration.ofNanos(nanos) : null);
+            } finally {
+                owner.driving = false;
+            }
+        }
+        if (permit.isDone()) {
+            owner.permit = new CompletableFuture<>(); // the permit is used up
+        }
+        return true;
+    }
+
+    /** {@code LockSupport.unpark(thread)}: a run's own thread gets its permit. */
+    static void unparkOwner(Thread thread) {
+        Owner owner = owned ? OWNERS.get(thread) : null;
+        if (owner != null) {
+            owner.permit.complete(null);
+        }
     }
 
     /**
@@ -205,7 +278,8 @@ final class AdoptedThreads {
      */
     static boolean joinStandIn(Thread platform, long millis) {
         Thread current = Thread.currentThread();
-        Executor executor = current.isVirtual() ? null : OWNERS.get(current);
+        Owner owner = current.isVirtual() || !owned ? null : OWNERS.get(current);
+        Executor executor = owner == null ? null : owner.executor;
         Task<Void> task = executor == null ? null : STOOD_IN.get(platform);
         if (task == null || TaskScope.currentTask() != null) {
             return false;
@@ -219,7 +293,7 @@ final class AdoptedThreads {
      * platform thread ends: an escaping exception goes to its handler and then fails the task, so
      * that the scheduler reports it; whoever joins the thread, waiting on its monitor, is woken.
      */
-    private static void runStandIn(Thread platform) {
+    private static void runStandIn(Thread platform, Owner startedBy) {
         try {
             platform.run();
         } catch (RuntimeException | Error failure) {
@@ -227,6 +301,9 @@ final class AdoptedThreads {
             throw failure;
         } finally {
             JdkHooks.standInFinished(platform);
+            if (startedBy != null) {
+                startedBy.running.decrementAndGet();
+            }
             synchronized (platform) {
                 platform.notifyAll();
             }

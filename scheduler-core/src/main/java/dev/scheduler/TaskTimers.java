@@ -100,8 +100,21 @@ final class TaskTimers implements JdkHooks.TaskTime {
         return AdoptedThreads.joinStandIn(platform, millis);
     }
 
+    @Override
+    public boolean parkOwner(Thread thread, Object blocker, long nanos) {
+        return !(blocker instanceof Scheduler) && AdoptedThreads.parkOwner(thread, nanos);
+    }
+
+    @Override
+    public void unparkOwner(Thread thread) {
+        AdoptedThreads.unparkOwner(thread);
+    }
+
     /** {@return the scheduler of the task whose body runs on {@code thread}, an adopted thread's included, or null} */
     private static Scheduler schedulerOf(Thread thread) {
+        if (!thread.isVirtual()) {
+            return AdoptedThreads.ownerScheduler(thread); // a run's own thread, driving it, measures its clock
+        }
         if (!(ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run)) {
             return null;
         }

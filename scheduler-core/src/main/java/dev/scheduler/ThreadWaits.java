@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Stream;
@@ -282,7 +283,7 @@ public final class ThreadWaits {
         Runnable load = () -> {
             try {
                 Class.forName("sun.nio.ch.Poller", true, null);
-            } catch (ClassNotFoundException | LinkageError absent) {
+            } catch (ClassNotFoundException absent) {
                 // A JDK without it has no pollers to keep out.
             }
         };
@@ -290,19 +291,10 @@ public final class ThreadWaits {
             load.run();
             return;
         }
-        Thread loader = Thread.ofPlatform().name("scheduler-poller-start").start(load);
-        boolean interrupted = false;
-        while (true) {
-            try {
-                loader.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        // On a virtual thread the pollers would take its scheduler: load them from a platform one,
+        // waiting without being interruptible, as the class initialization itself would.
+        CompletableFuture.runAsync(load, command -> Thread.ofPlatform().name("scheduler-poller-start").start(command))
+                .join();
     }
 
     /** {@return why the states are unreadable, for messages; null when they are readable} */

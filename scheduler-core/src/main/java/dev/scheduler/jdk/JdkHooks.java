@@ -135,6 +135,25 @@ public final class JdkHooks {
          * @param millis the most to wait, in milliseconds of the scheduler's clock; 0 for no limit
          */
         boolean joinStandIn(Thread platform, long millis);
+
+        /**
+         * {@code LockSupport.park} or {@code parkNanos} on {@code thread}, a platform thread: on a
+         * run's own thread, drives the scheduler until {@link #unparkOwner} or the timeout.
+         *
+         * @param thread the thread that parks, the calling one
+         * @param blocker what it parks for, as the JDK was told
+         * @param nanos the timeout on the scheduler's clock, or 0 for none
+         * @return whether it did; false to park as the JDK does
+         */
+        boolean parkOwner(Thread thread, Object blocker, long nanos);
+
+        /**
+         * {@code LockSupport.unpark(thread)}: if {@code thread} is a run's own thread, ends its
+         * {@link #parkOwner} or makes the next one return at once.
+         *
+         * @param thread the thread unparked
+         */
+        void unparkOwner(Thread thread);
     }
 
     private static volatile TaskTime time;
@@ -402,6 +421,32 @@ public final class JdkHooks {
         STAND_INS.put(platform, standIn);
         STANDING_FOR.put(standIn, platform);
         return true;
+    }
+
+    /**
+     * {@code LockSupport.park}, {@code parkNanos}: the scheduler may drive in place of a run's own
+     * thread parking.
+     *
+     * @param blocker what the thread parks for
+     * @param nanos the timeout, or 0 for none
+     * @return whether the scheduler did, and the JDK must not park
+     */
+    public static boolean park(Object blocker, long nanos) {
+        TaskTime hook = time;
+        Thread current = Thread.currentThread();
+        return hook != null && !current.isVirtual() && hook.parkOwner(current, blocker, nanos);
+    }
+
+    /**
+     * {@code LockSupport.unpark}: tells the scheduler, whose run's own thread may be driving for a park.
+     *
+     * @param thread the thread unparked, possibly null
+     */
+    public static void unpark(Thread thread) {
+        TaskTime hook = time;
+        if (hook != null && thread != null && !thread.isVirtual()) {
+            hook.unparkOwner(thread);
+        }
     }
 
     /**

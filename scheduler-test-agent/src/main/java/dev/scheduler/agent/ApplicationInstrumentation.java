@@ -315,19 +315,14 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
                     return UNKNOWN;
                 }
             }
-            try {
-                for (TypeDefinition type = pool.describe(owner.replace('/', '.')).resolve(); type != null;
-                        type = type.getSuperClass()) {
-                    for (FieldDescription.InDefinedShape field : type.asErasure().getDeclaredFields()) {
-                        if (field.getName().equals(name)) {
-                            return field.getModifiers();
-                        }
+            return inHierarchy(owner, type -> {
+                for (FieldDescription.InDefinedShape field : type.getDeclaredFields()) {
+                    if (field.getName().equals(name)) {
+                        return field.getModifiers();
                     }
                 }
-            } catch (RuntimeException unresolved) {
-                return UNKNOWN;
-            }
-            return UNKNOWN;
+                return null;
+            });
         }
 
         /** {@return whether the method is declared synchronized, as far as can be told} */
@@ -345,20 +340,34 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
                     return false;
                 }
             }
+            int access = inHierarchy(owner, type -> {
+                for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
+                    if (method.getInternalName().equals(name) && method.getDescriptor().equals(descriptor)) {
+                        return method.getModifiers();
+                    }
+                }
+                return null;
+            });
+            return access != UNKNOWN && Modifier.isSynchronized(access);
+        }
+
+        /**
+         * {@return the modifiers {@code member} finds in {@code owner} or the first of its
+         * superclasses where it finds any, or {@link #UNKNOWN} if none does or a class cannot be read}
+         */
+        private int inHierarchy(String owner, java.util.function.Function<TypeDescription, Integer> member) {
             try {
                 for (TypeDefinition type = pool.describe(owner.replace('/', '.')).resolve(); type != null;
                         type = type.getSuperClass()) {
-                    TypeDescription erased = type.asErasure();
-                    for (MethodDescription.InDefinedShape method : erased.getDeclaredMethods()) {
-                        if (method.getInternalName().equals(name) && method.getDescriptor().equals(descriptor)) {
-                            return Modifier.isSynchronized(method.getModifiers());
-                        }
+                    Integer found = member.apply(type.asErasure());
+                    if (found != null) {
+                        return found;
                     }
                 }
             } catch (RuntimeException unresolved) {
-                return false;
+                return UNKNOWN;
             }
-            return false;
+            return UNKNOWN;
         }
     }
 

@@ -120,6 +120,13 @@ final class JdkInstrumentation {
                         .visit(Advice.to(Unblocked.class).on(named("unblock").and(takesNoArguments())))
                         .visit(Advice.to(MonitorWait.class).on(named("afterYield").and(takesNoArguments())))
                         .visit(Advice.to(StartVirtualThread.class).on(named("start").and(takesArguments(1)))))
+                .type(named("java.util.concurrent.locks.LockSupport"))
+                .transform((type, description, loader, module, domain) -> type
+                        .visit(Advice.to(Park.class).on(named("park").and(takesArguments(Object.class))))
+                        .visit(Advice.to(ParkAlone.class).on(named("park").and(takesNoArguments())))
+                        .visit(Advice.to(ParkNanos.class).on(named("parkNanos").and(takesArguments(Object.class, long.class))))
+                        .visit(Advice.to(ParkNanosAlone.class).on(named("parkNanos").and(takesArguments(long.class))))
+                        .visit(Advice.to(Unpark.class).on(named("unpark").and(takesArguments(Thread.class)))))
                 .type(named("java.lang.Thread"))
                 .transform((type, description, loader, module, domain) -> type
                         .visit(Advice.to(UncaughtException.class).on(named("dispatchUncaughtException")))
@@ -406,6 +413,66 @@ final class JdkInstrumentation {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Thread thread) {
             return JdkHooks.startPlatformThread(thread);
+        }
+    }
+
+    /** {@code LockSupport.park(Object)}: a run's own thread drives its scheduler instead. */
+    static final class Park {
+
+        private Park() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) Object blocker) {
+            return JdkHooks.park(blocker, 0);
+        }
+    }
+
+    /** {@code LockSupport.park()}: as {@link Park}. */
+    static final class ParkAlone {
+
+        private ParkAlone() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter() {
+            return JdkHooks.park(null, 0);
+        }
+    }
+
+    /** {@code LockSupport.parkNanos(Object, long)}: as {@link Park}, until the timeout on the scheduler's clock. */
+    static final class ParkNanos {
+
+        private ParkNanos() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) Object blocker, @Advice.Argument(1) long nanos) {
+            return nanos > 0 && JdkHooks.park(blocker, nanos);
+        }
+    }
+
+    /** {@code LockSupport.parkNanos(long)}: as {@link ParkNanos}. */
+    static final class ParkNanosAlone {
+
+        private ParkNanosAlone() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.Argument(0) long nanos) {
+            return nanos > 0 && JdkHooks.park(null, nanos);
+        }
+    }
+
+    /** {@code LockSupport.unpark(Thread)}: a run's own thread driving for a park is told. */
+    static final class Unpark {
+
+        private Unpark() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Thread thread) {
+            JdkHooks.unpark(thread);
         }
     }
 

@@ -41,6 +41,15 @@ class PlainProgramTest {
     }
 
     @Test
+    void aMainThatWaitsOnFuturesALatchAndAPoolsTerminationRunsInVirtualTime() throws Exception {
+        TestScheduler.many(50, scheduler -> {
+            PoolProgram.main(new String[0]);
+            // two workers: pauses of 1 s and 2 s, then 3 s after the first and 4 s after the second
+            assertThat(scheduler.now()).isEqualTo(TestScheduler.START.plusSeconds(6));
+        });
+    }
+
+    @Test
     void theThreadsAreTasksOfTheRunAndLeaveNothingBehind() throws Exception {
         TestScheduler.run(PREEMPTING, scheduler -> {
             TicketCounter.mainFixed(new String[0]);
