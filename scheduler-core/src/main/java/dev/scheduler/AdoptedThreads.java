@@ -164,8 +164,18 @@ final class AdoptedThreads {
             return null;
         }
         AbstractExecutor executor = task.executor();
-        return executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
-                ? executor.background() : null;
+        if (executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isEmpty()) {
+            return null;
+        }
+        Executor background = executor.background();
+        // A dependent registered now may run after the scheduler closed: it then runs where it would have.
+        return command -> {
+            try {
+                background.execute(command);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                java.util.concurrent.ForkJoinPool.commonPool().execute(command);
+            }
+        };
     }
 
     /**
@@ -173,8 +183,9 @@ final class AdoptedThreads {
      * thread is a task's body (or an adopted thread) whose scheduler adopts threads; {@return the
      * task's virtual thread, its stand-in, or null to start the platform thread as the JDK does}
      * The task's first step runs only once the calling step is over, so the caller registers the
-     * stand-in first. The JDK's own kinds of thread (a {@code ForkJoinWorkerThread}, its internal
-     * threads) are never stood in for.
+     * stand-in first. Only threads the application's code starts (a class the agent rewrote, directly
+     * or through a thread pool) are stood in for, and never the JDK's own kinds of thread (a
+     * {@code ForkJoinWorkerThread}, its internal threads).
      */
     static Thread standIn(Thread platform) {
         Class<?> type = platform.getClass();
@@ -183,6 +194,9 @@ final class AdoptedThreads {
                 && (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
                         || name.startsWith("com.sun.")))) {
             return null;
+        }
+        if (!startedByTheApplication()) {
+            return null; // a library's thread (a test framework's timeout thread, say) keeps the JDK's
         }
         Thread starter = Thread.currentThread();
         Task<?> home = TaskScope.currentTask();
@@ -204,10 +218,43 @@ final class AdoptedThreads {
             startedBy.running.incrementAndGet();
         }
         Task<Void> task = target.spawnLabeled(
-                TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform, startedBy));
+                TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform));
         task.detach(); // nobody joins the task: the platform thread is what the code joins
         STOOD_IN.put(platform, task);
+        // However the task ends, run, failed, or cancelled before it started: the thread has ended.
+        task.toCompletableFuture().whenComplete((nothing, failure) -> standInEnded(platform, startedBy));
         return task.thread().orElse(null);
+    }
+
+    /**
+     * {@return whether the code that starts a thread now is the application's: the first frame
+     * outside the JDK and these hooks belongs to a class the agent rewrote}
+     */
+    private static boolean startedByTheApplication() {
+        return StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
+                .filter(name -> !name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("sun.")
+                        && !name.startsWith("com.sun.") && !name.equals(AdoptedThreads.class.getName())
+                        && !name.equals(TaskTimers.class.getName()) && !name.equals(JdkHooks.class.getName()))
+                .findFirst().map(dev.scheduler.jdk.PreemptionPoints::isRewritten).orElse(false));
+    }
+
+    /** The platform thread {@code platform} has ended: its joiners wake, and nothing keeps it. */
+    private static void standInEnded(Thread platform, Owner startedBy) {
+        if (STOOD_IN.remove(platform) == null) {
+            return; // told already
+        }
+        JdkHooks.standInFinished(platform);
+        if (startedBy != null) {
+            startedBy.running.decrementAndGet();
+        }
+        synchronized (platform) {
+            platform.notifyAll();
+        }
+    }
+
+    /** {@return whether {@code thread} is the stand-in of a platform thread, whose run must never be dropped} */
+    static boolean isStandIn(Thread thread) {
+        return thread != null && JdkHooks.standingFor(thread) != null;
     }
 
     /**
@@ -293,20 +340,12 @@ final class AdoptedThreads {
      * platform thread ends: an escaping exception goes to its handler and then fails the task, so
      * that the scheduler reports it; whoever joins the thread, waiting on its monitor, is woken.
      */
-    private static void runStandIn(Thread platform, Owner startedBy) {
+    private static void runStandIn(Thread platform) {
         try {
             platform.run();
         } catch (RuntimeException | Error failure) {
             platform.getUncaughtExceptionHandler().uncaughtException(platform, failure);
             throw failure;
-        } finally {
-            JdkHooks.standInFinished(platform);
-            if (startedBy != null) {
-                startedBy.running.decrementAndGet();
-            }
-            synchronized (platform) {
-                platform.notifyAll();
-            }
         }
     }
 

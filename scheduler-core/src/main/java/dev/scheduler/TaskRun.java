@@ -173,9 +173,10 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
             if (!task.isStarted()) {
                 throw refused; // the first step: spawn() reports the refusal to its caller
             }
-            if (body == null) {
+            if (body == null || AdoptedThreads.isStandIn(task.thread().orElse(null))) {
                 // The body has returned, and its thread waited while it told observers and
-                // dependents: the task is done, so the rest runs wherever it can.
+                // dependents: the task is done, so the rest runs wherever it can. Or the body runs a
+                // platform thread the code started, which must go on running as such a thread does.
                 ThreadWaits.defaultScheduler().execute(step);
                 return;
             }

@@ -406,21 +406,42 @@ public final class JdkHooks {
      * @throws IllegalThreadStateException if a stand-in already ran it
      */
     public static boolean startPlatformThread(Thread platform) {
+        return startPlatformThread(platform, null);
+    }
+
+    /**
+     * {@code Thread.start(ThreadContainer)} of a platform thread: as {@link #startPlatformThread(Thread)},
+     * for a thread pool's shared container only, which counts nothing that its pool waits for; a
+     * container that waits for its threads (a thread-per-task executor, a structured scope) keeps
+     * the JDK's.
+     *
+     * @param platform the thread being started
+     * @param container the container it is started in, or null for none
+     * @return true if a stand-in runs it, and the JDK must not start it
+     * @throws IllegalThreadStateException if a stand-in already ran it
+     */
+    public static boolean startPlatformThread(Thread platform, Object container) {
         TaskTime hook = time;
-        if (hook == null) {
+        if (hook == null || (container != null
+                && !container.getClass().getName().equals("jdk.internal.vm.SharedThreadContainer"))) {
             return false;
         }
-        if (standInsUsed && STAND_INS.containsKey(platform)) {
-            throw new IllegalThreadStateException("Thread \"" + platform.getName() + "\" was started already");
+        synchronized (platform) {
+            if (standInsUsed && (STAND_INS.containsKey(platform) || FINISHED.contains(platform))) {
+                throw new IllegalThreadStateException("Thread \"" + platform.getName() + "\" was started already");
+            }
+            if (platform.getState() != Thread.State.NEW) {
+                return false; // the JDK's own start throws
+            }
+            Thread standIn = hook.standIn(platform);
+            if (standIn == null) {
+                return false;
+            }
+            standInsUsed = true;
+            STAND_INS.put(platform, standIn);
+            STANDING_FOR.put(standIn, platform);
+            return true;
         }
-        Thread standIn = hook.standIn(platform);
-        if (standIn == null) {
-            return false;
-        }
-        standInsUsed = true;
-        STAND_INS.put(platform, standIn);
-        STANDING_FOR.put(standIn, platform);
-        return true;
     }
 
     /**
@@ -446,6 +467,10 @@ public final class JdkHooks {
         TaskTime hook = time;
         if (hook != null && thread != null && !thread.isVirtual()) {
             hook.unparkOwner(thread);
+            Thread standIn = standIn(thread);
+            if (standIn != null) {
+                java.util.concurrent.locks.LockSupport.unpark(standIn); // the code unparks the thread it knows
+            }
         }
     }
 
@@ -487,7 +512,16 @@ public final class JdkHooks {
      * @param platform a platform thread with a stand-in
      */
     public static boolean standInAlive(Thread platform) {
-        return !FINISHED.contains(platform);
+        return standIn(platform) != null;
+    }
+
+    /**
+     * {@return whether {@code platform} was run by a stand-in that has finished}
+     *
+     * @param platform a platform thread
+     */
+    public static boolean standInEnded(Thread platform) {
+        return standInsUsed && FINISHED.contains(platform);
     }
 
     /**
@@ -497,16 +531,21 @@ public final class JdkHooks {
      * @param standIn its stand-in
      */
     public static Thread.State standInState(Thread platform, Thread standIn) {
-        return FINISHED.contains(platform) ? Thread.State.TERMINATED : standIn.getState();
+        return standIn.getState();
     }
 
     /**
-     * The {@code run} of {@code platform} returned on its stand-in: it is no longer alive.
+     * The {@code run} of {@code platform} returned on its stand-in, or will never run: it is no
+     * longer alive, and the maps let go of both threads (a weak set remembers that it ended).
      *
      * @param platform the platform thread
      */
     public static void standInFinished(Thread platform) {
         FINISHED.add(platform);
+        Thread standIn = STAND_INS.remove(platform);
+        if (standIn != null) {
+            STANDING_FOR.remove(standIn);
+        }
     }
 
     /**

@@ -50,6 +50,8 @@ public final class PreemptionPoints {
     private static volatile boolean thorough;
 
     private static final Object LOCK = new Object();
+    /** The application's classes the agent rewrote, by name. */
+    private static final java.util.Set<String> REWRITTEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Map<String, Integer> NUMBERS = new HashMap<>();
     private static String[] sites = new String[256];
     private static int count;
@@ -98,6 +100,25 @@ public final class PreemptionPoints {
             NUMBERS.put(key, number);
             return number;
         }
+    }
+
+    /**
+     * Records that the agent rewrote the class named {@code className}: it is the application's.
+     *
+     * @param className the class's binary name
+     */
+    public static void rewritten(String className) {
+        REWRITTEN.add(className);
+    }
+
+    /**
+     * {@return whether the agent rewrote the class named {@code className}, which makes it the
+     * application's code}
+     *
+     * @param className a binary class name
+     */
+    public static boolean isRewritten(String className) {
+        return REWRITTEN.contains(className);
     }
 
     /**

@@ -25,7 +25,9 @@ import java.util.random.RandomGenerator;
  *
  * PCT replaces the draw. A task's priority is drawn in (d, d + 1) the first time it is a candidate;
  * the i-th change point sets the running task's to d − i, below every initial priority and every
- * earlier change. "Steps", which the change points count, are draws and points both, so that a
+ * earlier change. A task that passes SPIN_LIMIT points in one step without a switch is taken to spin
+ * on something only another task can change, and drops below every priority so far: PCT alone
+ * would let it spin for ever. "Steps", which the change points count, are draws and points both, so that a
  * task that never parks still has steps. The horizon k the d − 1 change points fall in is drawn per
  * seed from the powers of two 2..2^16 rather than learnt from earlier seeds: a seed must replay on
  * its own. Priorities are keyed by the task's metadata, one instance per task, by identity: never
@@ -36,6 +38,11 @@ final class Preemptor {
     /** How many switches a run keeps for its report; later ones are counted only. */
     static final int SWITCHES_KEPT = 1_000;
     private static final int MAX_HORIZON_EXPONENT = 16;
+    /**
+     * How many points one step of PCT may pass without a switch before its task counts as spinning
+     * (waiting on a flag in a loop, which only another task can set) and drops below all others.
+     */
+    static final int SPIN_LIMIT = 10_000;
 
     private final Preemption setting;
     private final Map<TaskMetadata, Double> priorities = new IdentityHashMap<>();
@@ -46,6 +53,9 @@ final class Preemptor {
     private long steps;
     private long switchCount;
     private TaskMetadata lastRun;
+    private int pointsInStep;
+    /** The lowest priority given so far, below which a spinning task drops. */
+    private double floor;
 
     Preemptor(Preemption setting) {
         this.setting = setting;
@@ -66,6 +76,8 @@ final class Preemptor {
         steps = 0;
         nextChange = 0;
         lastRun = null;
+        pointsInStep = 0;
+        floor = setting.depth();
         if (setting.strategy() == Preemption.Strategy.PCT) {
             long horizon = 1L << (1 + random.nextInt(MAX_HORIZON_EXPONENT));
             changePoints = new long[setting.depth() - 1];
@@ -95,6 +107,12 @@ final class Preemptor {
             return true;
         }
         boolean changed = countStep(running);
+        if (++pointsInStep > SPIN_LIMIT) {
+            floor -= 1;
+            priorities.put(running, floor); // it spins: whoever it waits for must run
+            pointsInStep = 0;
+            changed = true;
+        }
         return changed || queue.highestPriority(this::priority, blocked) > priority(running);
     }
 
@@ -114,6 +132,7 @@ final class Preemptor {
     /** The step of {@code meta} is about to run: remembered as the task a change point lowers. */
     void running(TaskMetadata meta) {
         lastRun = meta;
+        pointsInStep = 0;
     }
 
     /** Records that {@code from} stepped aside at {@code site} and {@code to} ran next, if they differ. */
@@ -143,6 +162,7 @@ final class Preemptor {
         boolean changed = false;
         while (nextChange < changePoints.length && changePoints[nextChange] <= steps) {
             nextChange++;
+            floor = Math.min(floor, setting.depth() - nextChange);
             priorities.put(running, (double) (setting.depth() - nextChange));
             changed = true;
         }

@@ -116,7 +116,10 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
     static void install(Instrumentation instrumentation) {
         ApplicationInstrumentation transformer = new ApplicationInstrumentation(instrumentation);
         instrumentation.addTransformer(transformer, true);
-        PreemptionPoints.instrumentedBy(transformer);
+        if (!"false".equalsIgnoreCase(System.getProperty(REWRITE))) {
+            // With rewriting off, a scheduler that asks for preemption or virtual clock reads is told the agent is not there.
+            PreemptionPoints.instrumentedBy(transformer);
+        }
     }
 
     @Override
@@ -140,17 +143,40 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
     }
 
     @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        // A named module reads no unnamed one, the bootstrap loader's where the hooks are, unless told;
+        // its classes are left as they are.
+        if (module != null && module.isNamed()) {
+            return null;
+        }
+        return transform(loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    }
+
+    @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         if (className == null || !eligible(className, loader, protectionDomain)) {
             return null;
         }
+        boolean withThoroughPoints = thorough;
         try {
-            return rewrite(loader, classfileBuffer);
+            return rewrite(loader, classfileBuffer, withThoroughPoints);
         } catch (RuntimeException | LinkageError e) {
+            Throwable failure = e;
+            if (withThoroughPoints) {
+                try {
+                    // A method may have grown too large with a point before every access: keep the default points.
+                    System.err.println("scheduler-test-agent: no thorough preemption points in "
+                            + className.replace('/', '.') + ", only the default ones: " + e);
+                    return rewrite(loader, classfileBuffer, false);
+                } catch (RuntimeException | LinkageError again) {
+                    failure = again;
+                }
+            }
             // The JVM would drop what a transformer throws; the class loads as it is, and we say why.
             System.err.println("scheduler-test-agent: no preemption points in " + className.replace('/', '.')
-                    + ", which loads unchanged: " + e);
+                    + ", which loads unchanged: " + failure);
             return null;
         }
     }
@@ -195,8 +221,8 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
                 return false;
             }
             String name = className.replace('/', '.');
-            if (excludes(name)) {
-                return false;
+            if (excludes(name) || name.startsWith("net.bytebuddy.")) {
+                return false; // ByteBuddy, which does the rewriting, is never rewritten
             }
             return include == null ? compiledByTheBuild(domain) : includes(name);
         }
@@ -249,18 +275,20 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
 
     // ---------------------------------------------------------------- the rewrite
 
-    private byte[] rewrite(ClassLoader loader, byte[] original) {
+    private byte[] rewrite(ClassLoader loader, byte[] original, boolean withThoroughPoints) {
         ClassReader reader = new ClassReader(original);
         Declarations own = Declarations.of(reader);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         Resolver resolver = new Resolver(reader.getClassName(), own, pool(loader));
-        reader.accept(new PointsInClass(writer, resolver, thorough), 0);
+        reader.accept(new PointsInClass(writer, resolver, withThoroughPoints), 0);
+        PreemptionPoints.rewritten(reader.getClassName().replace('/', '.'));
         return writer.toByteArray();
     }
 
     private TypePool pool(ClassLoader loader) {
         synchronized (pools) {
-            return pools.computeIfAbsent(loader, l -> TypePool.Default.of(ClassFileLocator.ForClassLoader.of(l)));
+            // Weakly: the pool must not keep the loader that keys it.
+            return pools.computeIfAbsent(loader, l -> TypePool.Default.of(ClassFileLocator.ForClassLoader.WeaklyReferenced.of(l)));
         }
     }
 
@@ -401,10 +429,11 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                 String[] exceptions) {
             MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-            if (next == null || name.equals("<clinit>") || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+            if (next == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
                 return next;
             }
-            return new PointsInMethod(next, this, name);
+            // A class initializer's clock reads are redirected too, but it gets no points.
+            return new PointsInMethod(next, this, name, !name.equals("<clinit>"));
         }
     }
 
@@ -413,12 +442,14 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
 
         private final PointsInClass owner;
         private final String method;
+        private final boolean points;
         private int line;
 
-        PointsInMethod(MethodVisitor next, PointsInClass owner, String method) {
+        PointsInMethod(MethodVisitor next, PointsInClass owner, String method, boolean points) {
             super(Opcodes.ASM9, next);
             this.owner = owner;
             this.method = method;
+            this.points = points;
         }
 
         @Override
@@ -505,6 +536,9 @@ final class ApplicationInstrumentation implements ClassFileTransformer, Preempti
         }
 
         private void point(int kind, String what) {
+            if (!points) {
+                return;
+            }
             String where = owner.className + "." + method + "(" + (owner.source == null ? "Unknown Source"
                     : owner.source + (line > 0 ? ":" + line : "")) + "), before " + what;
             super.visitLdcInsn(PreemptionPoints.register(kind, where));

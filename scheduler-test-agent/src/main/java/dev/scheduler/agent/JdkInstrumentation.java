@@ -130,8 +130,8 @@ final class JdkInstrumentation {
                 .type(named("java.lang.Thread"))
                 .transform((type, description, loader, module, domain) -> type
                         .visit(Advice.to(UncaughtException.class).on(named("dispatchUncaughtException")))
-                        .visit(Advice.to(StartPlatformThread.class).on(named("start")
-                                .and(takesNoArguments().or(takesArguments(1)))))
+                        .visit(Advice.to(StartPlatformThread.class).on(named("start").and(takesNoArguments())))
+                        .visit(Advice.to(StartPlatformThreadInContainer.class).on(named("start").and(takesArguments(1))))
                         .visit(Advice.to(Alive.class).on(named("alive").and(takesNoArguments())))
                         .visit(Advice.to(Join.class).on(named("join").and(takesArguments(long.class))))
                         .visit(Advice.to(ThreadState.class).on(named("threadState").and(takesNoArguments())))
@@ -416,6 +416,18 @@ final class JdkInstrumentation {
         }
     }
 
+    /** {@code Thread.start(ThreadContainer)}: as {@link StartPlatformThread}, for a pool's shared container. */
+    static final class StartPlatformThreadInContainer {
+
+        private StartPlatformThreadInContainer() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Thread thread, @Advice.Argument(0) Object container) {
+            return JdkHooks.startPlatformThread(thread, container);
+        }
+    }
+
     /** {@code LockSupport.park(Object)}: a run's own thread drives its scheduler instead. */
     static final class Park {
 
@@ -496,8 +508,8 @@ final class JdkInstrumentation {
 
         @Advice.OnMethodExit
         static void exit(@Advice.This Thread thread, @Advice.Return(readOnly = false) boolean alive) {
-            if (JdkHooks.standIn(thread) != null) {
-                alive = JdkHooks.standInAlive(thread);
+            if (JdkHooks.standInAlive(thread)) {
+                alive = true;
             }
         }
     }
@@ -513,6 +525,8 @@ final class JdkInstrumentation {
             Thread standIn = JdkHooks.standIn(thread);
             if (standIn != null) {
                 state = JdkHooks.standInState(thread, standIn);
+            } else if (JdkHooks.standInEnded(thread)) {
+                state = Thread.State.TERMINATED;
             }
         }
     }
