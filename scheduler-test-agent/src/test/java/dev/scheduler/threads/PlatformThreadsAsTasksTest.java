@@ -11,7 +11,6 @@ import dev.scheduler.test.TestSchedulerConfig;
 import dev.scheduler.test.junit.SchedulerTest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -147,25 +146,7 @@ class PlatformThreadsAsTasksTest {
     }
 
     private List<String> plainProgram(long seed) throws Exception {
-        List<String> order = Collections.synchronizedList(new ArrayList<>());
-        TestScheduler.withSeed(seed, scheduler -> scheduler.background().spawn(() -> {
-            List<Thread> threads = new ArrayList<>();
-            for (String name : List.of("a", "b", "c")) {
-                Thread thread = new Thread(() -> {
-                    for (int i = 0; i < 3; i++) {
-                        order.add(name + i);
-                        Thread.yield();
-                    }
-                });
-                threads.add(thread);
-                thread.start();
-            }
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            return null;
-        }).join());
-        return order;
+        return ThreadsAsTasksTest.interleaving(seed, Thread::new);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.scheduler.threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.scheduler.Executor;
@@ -120,23 +119,7 @@ class ThreadsAsTasksTest {
         }
 
         private List<String> run(long seed) throws Exception {
-            List<String> order = Collections.synchronizedList(new ArrayList<>());
-            TestScheduler.withSeed(seed, scheduler -> scheduler.background().spawn(() -> {
-                List<Thread> threads = new ArrayList<>();
-                for (String name : List.of("a", "b", "c")) {
-                    threads.add(Thread.ofVirtual().start(() -> {
-                        for (int i = 0; i < 3; i++) {
-                            order.add(name + i);
-                            Thread.yield();
-                        }
-                    }));
-                }
-                for (Thread thread : threads) {
-                    thread.join();
-                }
-                return null;
-            }).join());
-            return order;
+            return interleaving(seed, body -> Thread.ofVirtual().unstarted(body));
         }
 
         @Test
@@ -267,6 +250,32 @@ class ThreadsAsTasksTest {
                 own.shutdownNow();
             }
         }
+    }
+
+    /**
+     * {@return the order in which three threads, made by {@code threads} inside a task and started
+     * there, each add three entries and yield between them, under seed {@code seed}}
+     */
+    static List<String> interleaving(long seed, java.util.function.Function<Runnable, Thread> threads) throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        TestScheduler.withSeed(seed, scheduler -> scheduler.background().spawn(() -> {
+            List<Thread> started = new ArrayList<>();
+            for (String name : List.of("a", "b", "c")) {
+                Thread thread = threads.apply(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        order.add(name + i);
+                        Thread.yield();
+                    }
+                });
+                started.add(thread);
+                thread.start();
+            }
+            for (Thread thread : started) {
+                thread.join();
+            }
+            return null;
+        }).join());
+        return order;
     }
 
     /** A counter whose increment races: a read and a write of a volatile field. */
