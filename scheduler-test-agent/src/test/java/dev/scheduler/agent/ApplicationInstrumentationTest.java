@@ -22,18 +22,18 @@ class ApplicationInstrumentationTest {
 
         @Test
         void classesCompiledIntoADirectoryGetPoints() throws Exception {
-            assertThat(rules.eligible("com/acme/Cart", APPLICATION, loadedFrom("file:/work/app/target/classes/"))).isTrue();
+            assertThat(rules.eligible("com/acme/Cart", APPLICATION, loadedFrom("file:app/target/classes/"))).isTrue();
         }
 
         @Test
         void classesFromAJarDoNot() throws Exception {
-            assertThat(rules.eligible("org/partner/Client", APPLICATION, loadedFrom("file:/m2/partner-1.0.jar"))).isFalse();
+            assertThat(rules.eligible("org/partner/Client", APPLICATION, loadedFrom("file:lib/partner-1.0.jar"))).isFalse();
             assertThat(rules.eligible("org/partner/Client", APPLICATION, null)).isFalse();
         }
 
         @Test
         void theSchedulersOwnClassesAndTheJdksNever() throws Exception {
-            ProtectionDomain directory = loadedFrom("file:/work/scheduler/scheduler-core/target/classes/");
+            ProtectionDomain directory = loadedFrom("file:scheduler-core/target/classes/");
             assertThat(rules.eligible("dev/scheduler/test/TestScheduler", APPLICATION, directory)).isFalse();
             assertThat(rules.eligible("dev/scheduler/Task", APPLICATION, directory)).isFalse();
             assertThat(rules.eligible("java/util/HashMap", null, directory)).isFalse();
@@ -43,7 +43,7 @@ class ApplicationInstrumentationTest {
         @Test
         void anApplicationUnderTheSchedulersNameIsNoPartOfIt() throws Exception {
             assertThat(rules.eligible("dev/scheduler/sample/worker/OrderIntake", APPLICATION,
-                    loadedFrom("file:/work/scheduler/sample-cloud-worker/target/classes/"))).isTrue();
+                    loadedFrom("file:sample-cloud-worker/target/classes/"))).isTrue();
         }
     }
 
@@ -53,7 +53,7 @@ class ApplicationInstrumentationTest {
         @Test
         void includeNamesPackagesBelowAPackageOrClassesAndReachesIntoJars() throws Exception {
             Rules rules = Rules.of("com.acme.**, org.partner.*, net.other.Single", null);
-            ProtectionDomain jar = loadedFrom("file:/m2/lib.jar");
+            ProtectionDomain jar = loadedFrom("file:lib/lib.jar");
             assertThat(rules.eligible("com/acme/cart/Cart", APPLICATION, jar)).isTrue();
             assertThat(rules.eligible("org/partner/Client", APPLICATION, jar)).isTrue();
             assertThat(rules.eligible("org/partner/deep/Client", APPLICATION, jar)).isFalse();
@@ -64,12 +64,12 @@ class ApplicationInstrumentationTest {
         @Test
         void withIncludeSetOnlyWhatItNamesGetsPoints() throws Exception {
             Rules rules = Rules.of("com.acme.**", null);
-            assertThat(rules.eligible("org/elsewhere/Thing", APPLICATION, loadedFrom("file:/work/target/classes/"))).isFalse();
+            assertThat(rules.eligible("org/elsewhere/Thing", APPLICATION, loadedFrom("file:target/classes/"))).isFalse();
         }
 
         @Test
         void excludeWinsOverIncludeAndOverTheDefault() throws Exception {
-            ProtectionDomain directory = loadedFrom("file:/work/target/classes/");
+            ProtectionDomain directory = loadedFrom("file:target/classes/");
             assertThat(Rules.of("com.acme.**", "com.acme.generated.**").eligible("com/acme/generated/Dto", APPLICATION,
                     directory)).isFalse();
             assertThat(Rules.of(null, "com.acme.Slow*").eligible("com/acme/SlowPath", APPLICATION, directory)).isFalse();
