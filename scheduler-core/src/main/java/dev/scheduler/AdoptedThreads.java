@@ -96,7 +96,7 @@ final class AdoptedThreads {
         Thread starter = Thread.currentThread();
         Task<?> home = starterTask != null && starterTask.thread().orElse(null) == starter ? starterTask
                 : used ? BY_THREAD.get(starter) : null;
-        if (home == null || home.executor().scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isEmpty()) {
+        if (home == null || !adopts(home.executor())) {
             return null;
         }
         return adopt(starting, step, home.executor());
@@ -164,7 +164,7 @@ final class AdoptedThreads {
             return null;
         }
         AbstractExecutor executor = task.executor();
-        if (executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isEmpty()) {
+        if (!adopts(executor)) {
             return null;
         }
         Executor background = executor.background();
@@ -195,22 +195,19 @@ final class AdoptedThreads {
                         || name.startsWith("com.sun.")))) {
             return null;
         }
-        if (!startedByTheApplication()) {
-            return null; // a library's thread (a test framework's timeout thread, say) keeps the JDK's
-        }
         Thread starter = Thread.currentThread();
         Task<?> home = TaskScope.currentTask();
         Executor target;
         Owner owner = null;
         if (home != null && home.thread().orElse(null) == starter) {
-            target = home.executor().scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent()
-                    ? home.executor().background() : null;
+            target = adopts(home.executor()) ? home.executor().background() : null;
         } else {
             owner = starter.isVirtual() || !owned ? null : OWNERS.get(starter);
             target = owner == null ? null : owner.executor;
         }
-        if (target == null) {
-            return null;
+        // The stack walk last: every thread start in the JVM comes here, and most are nobody's task's.
+        if (target == null || !startedByTheApplication()) {
+            return null; // a library's thread (a test framework's timeout thread, say) keeps the JDK's
         }
         String threadName = platform.getName();
         Owner startedBy = owner;
@@ -234,7 +231,7 @@ final class AdoptedThreads {
         return StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
                 .filter(name -> !name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("sun.")
                         && !name.startsWith("com.sun.") && !name.equals(AdoptedThreads.class.getName())
-                        && !name.equals(TaskTimers.class.getName()) && !name.equals(JdkHooks.class.getName()))
+                        && !name.equals(JdkAnswers.class.getName()) && !name.equals(JdkHooks.class.getName()))
                 .findFirst().map(dev.scheduler.jdk.PreemptionPoints::isRewritten).orElse(false));
     }
 
@@ -347,6 +344,11 @@ final class AdoptedThreads {
             platform.getUncaughtExceptionHandler().uncaughtException(platform, failure);
             throw failure;
         }
+    }
+
+    /** {@return whether {@code executor}'s scheduler makes the threads its tasks start tasks of its own} */
+    private static boolean adopts(AbstractExecutor executor) {
+        return executor.scheduler().as(Simulation.class).filter(Simulation::adoptsThreads).isPresent();
     }
 
     /** {@return the adopted task whose thread {@code thread} is, or null} */

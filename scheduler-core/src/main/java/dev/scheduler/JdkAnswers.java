@@ -15,9 +15,10 @@ import java.util.concurrent.TimeoutException;
  * waits measure time on the task's scheduler's clock and time out through a timer on that
  * scheduler; on any other thread the JDK keeps its own clock and timers. The application's own
  * clock reads, where the agent rewrote them, are virtual only inside the tasks of a
- * {@link Simulation} that asks for it.
+ * {@link Simulation} that asks for it. Threads the code starts, their failures, parks of a run's own
+ * thread and {@code CompletableFuture}'s default executor are {@link AdoptedThreads}' to answer.
  */
-final class TaskTimers implements JdkHooks.TaskTime {
+final class JdkAnswers implements JdkHooks.TaskTime {
 
     private static final long MAX_DELAY_NANOS = Scheduler.MAX_DELAY.toNanos();
 

@@ -58,7 +58,7 @@ public final class TaskThreads {
             // Bodies will run on virtual threads: the JDK's internals must be the ones we follow, and
             // the instrumented JDK (with the test agent) asks us about their timed waits.
             ThreadWaits.requireKnownInternals();
-            JdkHooks.install(new TaskTimers());
+            JdkHooks.install(new JdkAnswers());
         }
     }
 

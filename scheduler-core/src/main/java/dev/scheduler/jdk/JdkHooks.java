@@ -525,16 +525,6 @@ public final class JdkHooks {
     }
 
     /**
-     * {@return the state of the platform thread {@code platform} run by {@code standIn}}
-     *
-     * @param platform the platform thread
-     * @param standIn its stand-in
-     */
-    public static Thread.State standInState(Thread platform, Thread standIn) {
-        return standIn.getState();
-    }
-
-    /**
      * The {@code run} of {@code platform} returned on its stand-in, or will never run: it is no
      * longer alive, and the maps let go of both threads (a weak set remembers that it ended).
      *

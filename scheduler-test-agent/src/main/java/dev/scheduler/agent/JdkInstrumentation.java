@@ -524,7 +524,7 @@ final class JdkInstrumentation {
         static void exit(@Advice.This Thread thread, @Advice.Return(readOnly = false) Thread.State state) {
             Thread standIn = JdkHooks.standIn(thread);
             if (standIn != null) {
-                state = JdkHooks.standInState(thread, standIn);
+                state = standIn.getState();
             } else if (JdkHooks.standInEnded(thread)) {
                 state = Thread.State.TERMINATED;
             }
