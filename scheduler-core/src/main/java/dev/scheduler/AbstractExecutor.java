@@ -31,9 +31,10 @@ import java.util.function.UnaryOperator;
  * =======================
  *
  * Spawning: a task gets metadata (id, label, priority, the foreground session if any, and a spawn
- * site when the scheduler asks for one), the observer in scope, and a virtual thread whose
- * continuations come back through dispatch() (TaskRun). Observers hear of it before its first step
- * can run: the scheduler's own observer, this executor's, then the one in scope.
+ * site when the scheduler asks for one), the observer in scope, and a start step (TaskRun) whose
+ * body runs on a virtual thread of a TaskRunner, whose continuations come back through dispatch().
+ * Observers hear of it before its first step can run: the scheduler's own observer, this
+ * executor's, then the one in scope.
  *
  * Waiting: Blocking decides how the caller waits; a thread outside any task blocks in
  * Scheduler.block, which the TestScheduler overrides. No executor code knows which scheduler it is on.
@@ -165,6 +166,19 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
     }
 
     private <T> Task<T> spawn(TaskLabel label, Priority priority, Callable<? extends T> body, String operation) {
+        return spawn(label, priority, body, operation, false);
+    }
+
+    /**
+     * Spawns a task whose body has its thread from the spawn on, as {@link Task#thread()} shows:
+     * for a body that stands in for a thread the code started (see {@code AdoptedThreads}).
+     */
+    final Task<Void> spawnOnItsOwnThread(TaskLabel label, Runnable body) {
+        return spawn(Objects.requireNonNull(label, "label"), Priority.MEDIUM, callable(body), "spawn", true);
+    }
+
+    private <T> Task<T> spawn(TaskLabel label, Priority priority, Callable<? extends T> body, String operation,
+            boolean onItsOwnThread) {
         Objects.requireNonNull(body, "body");
         checkAccess(operation);
         TaskMetadata meta = new TaskMetadata(TaskId.next(), label, priority, session(),
@@ -174,7 +188,11 @@ public abstract sealed class AbstractExecutor permits Executor, ForegroundExecut
         Task<T> task = new Task<>(meta, this, TaskScope.inScope());
         taskSpawned(task);
         try {
-            TaskRun.start(task, decorated);
+            if (onItsOwnThread) {
+                TaskRun.startOnItsOwnThread(task, decorated);
+            } else {
+                TaskRun.start(task, decorated);
+            }
         } catch (RuntimeException | Error e) {
             // Nothing of the task will run: settle it so that no observer waits for it forever.
             task.abandon();

@@ -15,8 +15,8 @@ import java.util.concurrent.Future;
  * {@link Task#current()} inside it is its task, which ends when the thread terminates.
  *
  * <p>The JDK gives a virtual thread the scheduler of the virtual thread that starts it, so an
- * adopted thread's continuations reach the {@code TaskRun} of the body that started it, or of the
- * body that started its starter. {@code TaskRun} asks here which task a continuation belongs to.
+ * adopted thread's continuations reach the {@code TaskRunner} of the body that started it, or of the
+ * body that started its starter. {@code TaskRunner} asks here which task a continuation belongs to.
  */
 /*
  * Implementation Overview
@@ -81,8 +81,8 @@ final class AdoptedThreads {
      * now if it is being started by a task body (or an adopted thread) whose scheduler adopts; or
      * null}
      *
-     * @param step a continuation handed to a body's {@code TaskRun} that is not the body's own
-     * @param starterTask the task whose body's {@code TaskRun} got it, or null once that body returned
+     * @param step a continuation handed to a body's {@code TaskRunner} that is not the body's own
+     * @param starterTask the task whose body the {@code TaskRunner} that got it runs, or null between bodies
      */
     static Task<Void> of(Runnable step, Task<?> starterTask) {
         Task<Void> known = used ? BY_CONTINUATION.get(step) : null;
@@ -214,7 +214,7 @@ final class AdoptedThreads {
         if (startedBy != null) {
             startedBy.running.incrementAndGet();
         }
-        Task<Void> task = target.spawnLabeled(
+        Task<Void> task = target.spawnOnItsOwnThread(
                 TaskLabel.of(threadName.isBlank() ? "thread" : "thread " + threadName), () -> runStandIn(platform));
         task.detach(); // nobody joins the task: the platform thread is what the code joins
         STOOD_IN.put(platform, task);

@@ -116,10 +116,10 @@ final class JdkAnswers implements JdkHooks.TaskTime {
         if (!thread.isVirtual()) {
             return AdoptedThreads.ownerScheduler(thread); // a run's own thread, driving it, measures its clock
         }
-        if (!(ThreadWaits.carrierOf(thread) instanceof TaskRun<?> run)) {
+        if (!(ThreadWaits.carrierOf(thread) instanceof TaskRunner runner)) {
             return null;
         }
-        Scheduler own = run.schedulerOf(thread);
+        Scheduler own = runner.schedulerOf(thread);
         if (own != null) {
             return own;
         }

@@ -246,7 +246,7 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
         }
         Thread running = thread;
         if (mayInterruptIfRunning && running != null) {
-            running.interrupt();
+            TaskRunner.interrupt(this, running);
         }
         return true;
     }
@@ -398,6 +398,11 @@ public final class Task<T> extends TaskStage<T> implements Future<T>, AutoClosea
     /** The body starts on {@code body}, or it has returned ({@code null}). */
     void thread(Thread body) {
         thread = body;
+    }
+
+    /** {@return the thread running the body now, or null} */
+    Thread bodyThread() {
+        return thread;
     }
 
     /** The body starts running: observers hear of it. */

@@ -10,65 +10,64 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a task's body: on a virtual thread carried by the executor's scheduler when it can, as a
- * plain step when it cannot, and hands each continuation of the body back to the executor as a
- * step of the task. It is the body's runnable and its virtual thread's scheduler in one small
- * object: a task pending by the hundred thousand should not carry two.
+ * One run of a task's body: its start step, which a scheduler runs like any other, the body, and
+ * what the body inherited from its spawner. The body runs on a {@link TaskRunner}'s virtual thread
+ * when virtual threads carried by our schedulers are available, and as a plain step when they are
+ * not; each continuation of the body comes back here from the runner and goes to the executor as a
+ * step of the task. A task pending by the hundred thousand holds no thread: it gets one when its
+ * start step runs.
  *
- * <p>The JDK gives a virtual thread started on a virtual thread the scheduler of the thread that
- * started it, so every virtual thread a body starts has this as its scheduler too: the body's own
- * {@code Thread.ofVirtual().start(...)}, a virtual-thread-per-task executor it opens, and the
- * JDK's own, such as its socket pollers, started lazily by the first socket operation in the JVM
- * that has to wait on a virtual thread. Such a thread is not the task: its continuations go to the
- * JDK's scheduler of virtual threads, and it goes on running after the task ended and after its
- * executor closed. Had they been the task's steps, the pollers of the whole JVM would stop with the
- * first executor to close, and every socket read on a virtual thread would hang.
- *
- * <p>A scheduler that adopts threads ({@link Simulation#adoptsThreads()}, the {@code TestScheduler}
- * with the test agent) makes each such thread a task of its own instead: see {@link AdoptedThreads}.
+ * <p>Threads a body starts are not the task (see {@link TaskRunner}): their continuations go to the
+ * JDK's scheduler of virtual threads, or become tasks of their own where the scheduler adopts
+ * threads ({@link AdoptedThreads}), and they go on running after the task ended and after its
+ * executor closed. Had they been the task's steps, the JDK's socket pollers, started lazily by the
+ * first socket operation in the JVM that has to wait on a virtual thread, would stop with the first
+ * executor to close, and every socket read on a virtual thread would hang.
  *
  * <p>Once the body has returned, nothing here is the task's any more: the body's own thread, should
- * it wait while it unwinds, and every thread it started continue on the JDK's scheduler, and this
- * keeps neither the task nor the body's thread. A body whose continuation its executor refused stays
- * dropped: it is not resumed anywhere else.
+ * it wait while it unwinds, continues on the JDK's scheduler, and this keeps neither the task nor
+ * the body. A body whose continuation its executor refused stays dropped: it is not resumed
+ * anywhere else.
  */
-final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
+final class TaskRun<T> implements Runnable {
 
     private static final System.Logger LOGGER = System.getLogger(Task.class.getName());
 
-    /** Stands for the body's thread's continuation once the body has returned, so that none is kept. */
-    private static final Runnable ENDED = () -> { };
-
     /**
-     * The task, until its body's thread is done with it: then null, so that a thread the body
-     * started, which keeps this as its scheduler, does not keep the task and its executor too.
+     * The task, until its body is done with it: then null, so that a thread the body started, which
+     * keeps the body's runner as its scheduler, does not keep the task and its executor too.
      */
     private Task<T> task;
     /** The body, until it returns (or is dropped unrun): null then. */
     private Callable<? extends T> body;
-    /**
-     * The continuation of the body's own thread: the first one handed to {@link #execute}, by the
-     * thread's start; {@link #ENDED} once the body has returned. Written before the body runs, so
-     * read after it by whoever resumes the body or a thread the body started.
-     */
-    private Runnable ownContinuation;
+    /** What the body inherits from its spawner; null when bodies run as plain steps. */
+    private final TaskThreads.Context context;
 
     private TaskRun(Task<T> task, Callable<? extends T> body) {
         this.task = task;
         this.body = body;
+        this.context = TaskThreads.available() ? TaskThreads.Context.of(Thread.currentThread()) : null;
     }
 
-    /** Starts the body of {@code task}; its first step goes to the executor now. */
+    /** Starts the body of {@code task}: its start step goes to the executor now. */
     static <T> void start(Task<T> task, Callable<? extends T> body) {
+        task.executor().dispatch(new TaskRun<>(task, body), task.metadata());
+    }
+
+    /**
+     * Starts the body of {@code task} on a thread made now, which {@link Task#thread()} shows from
+     * the start: for a body that stands in for a thread the code started, and must answer for it
+     * before its first step. Without virtual threads it starts as {@link #start} does.
+     */
+    static <T> void startOnItsOwnThread(Task<T> task, Callable<? extends T> body) {
         TaskRun<T> run = new TaskRun<>(task, body);
-        if (TaskThreads.available()) {
-            // Unnamed until its first step names it (see run()): a task waiting to start holds no name.
-            Thread carried = TaskThreads.newThread(run, "", run);
-            task.thread(carried);
-            carried.start();
-        } else {
+        if (run.context == null) {
             task.executor().dispatch(run, task.metadata());
+            return;
         }
+        Thread thread = TaskRunner.forTask(run);
+        task.thread(thread);
+        thread.start(); // dispatches the first step, or throws the executor's refusal
     }
 
     /** Completes the timer task {@code task} once {@code delay} has passed on {@code scheduler}'s clock. */
@@ -77,40 +76,74 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         task.timer(scheduler.scheduleAfter(delay, new Deadline(task)));
     }
 
+    /** {@return the task, until its body is done with it; then null} */
+    Task<T> task() {
+        return task;
+    }
+
+    /** {@return what the body's thread is called: {@code task-<id> <label>}, as thread dumps, JFR and logs show it} */
+    String threadName() {
+        TaskMetadata meta = task.metadata();
+        return meta.label() == null ? "task-" + meta.id().value() : "task-" + meta.id().value() + " " + meta.label();
+    }
+
     /**
      * {@return the scheduler the body's steps run on, if {@code thread} is the body's own thread
      * (still running it), or null: a thread the body started keeps the JDK's clock}
      */
     Scheduler schedulerOf(Thread thread) {
         Task<T> owner = task;
-        return owner != null && owner.thread().orElse(null) == thread ? owner.executor().scheduler() : null;
+        return owner != null && owner.bodyThread() == thread ? owner.executor().scheduler() : null;
     }
 
     // ---------------------------------------------------------------- the body
 
+    /**
+     * The start step: the body runs on the pooled runner that runs this step, or on a runner of its
+     * own carried by the calling thread, or as a plain step without virtual threads. A task cancelled
+     * before it started ends here without a thread.
+     */
     @Override
     public void run() {
-        if (task.isSettled()) {
-            // Cancelled before it started: the body never runs.
-            body = null;
-            task.finished(Future.State.CANCELLED);
-            task.thread(null);
-            ended();
+        TaskRunner pooled = TaskRunner.free();
+        if (pooled != null) {
+            pooled.runTask(this, true);
+        } else if (cancelledBeforeItStarted()) {
+            return;
+        } else if (context != null) {
+            TaskRunner.runOnce(this);
+        } else {
+            task.markStarted();
+            TaskScope.runAs(task, task.owner(), this::runBody);
+        }
+    }
+
+    /** Runs the body on {@code thread}, a runner's, the calling thread; {@code pooled}: it needs its name now. */
+    void runOn(Thread thread, boolean pooled) {
+        if (cancelledBeforeItStarted()) {
             return;
         }
-        Thread current = Thread.currentThread();
-        if (task.thread().orElse(null) == current) {
-            // Named for the task, so that thread dumps, JFR and %thread in log patterns say which task
-            // it is; named now rather than at the spawn, so that a backlog of tasks waiting to start
-            // costs no string each.
-            TaskMetadata meta = task.metadata();
-            current.setName(meta.label() == null ? "task-" + meta.id().value()
-                    : "task-" + meta.id().value() + " " + meta.label());
+        task.thread(thread);
+        if (pooled) {
+            thread.setName(threadName());
         }
+        context.applyTo(thread);
         task.markStarted();
         // Complete inside the body's scope: dependents that run now, and wake-ups they cause, still
         // belong to this task (its session, and a TestScheduler's view of who is calling).
         TaskScope.runAs(task, task.owner(), this::runBody);
+    }
+
+    /** {@return whether the task was cancelled before its body started, and so ends now, never run} */
+    private boolean cancelledBeforeItStarted() {
+        if (!task.isSettled()) {
+            return false;
+        }
+        body = null;
+        task.finished(Future.State.CANCELLED);
+        task.thread(null);
+        ended();
+        return true;
     }
 
     private void runBody() {
@@ -137,47 +170,39 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         ended();
     }
 
-    /** The body has returned: from now on, every continuation goes to the JDK's scheduler. */
+    /** The body has returned: from now on, a continuation of its thread goes to the JDK's scheduler. */
     private void ended() {
         task = null;
-        ownContinuation = ENDED;
     }
 
     // ---------------------------------------------------------------- continuations
 
-    @Override
-    public void execute(Runnable step) {
-        if (ownContinuation == null) {
-            ownContinuation = step;
-        }
+    /**
+     * The body's thread, parked on {@code runner}, is runnable again: its next step goes to the
+     * executor, which runs it by running {@code runner}.
+     */
+    void continued(TaskRunner runner) {
         Task<T> task = this.task;
-        if (step != ownContinuation) {
-            // A thread the body started (see the class comment), or the body's own thread unwinding
-            // after the body returned: a task of its own if the scheduler adopts it.
-            Task<Void> adopted = AdoptedThreads.of(step, task);
-            if (adopted != null) {
-                AdoptedThreads.dispatch(adopted, step);
-            } else {
-                ThreadWaits.defaultScheduler().execute(step);
-            }
-            return;
-        }
         if (task == null) {
-            // The body's thread, whose continuation was refused, resubmitted by the JDK (a stack
-            // trace of it does that): it was dropped, and stays dropped.
+            if (body == null) {
+                // The body has returned, and its thread waited while it unwound: that runs wherever it can.
+                ThreadWaits.defaultScheduler().execute(runner);
+            }
+            // Otherwise its continuation was refused, and a resubmission (a stack trace of the thread
+            // does that) stays dropped.
             return;
         }
         try {
-            task.executor().dispatch(step, task.metadata());
+            task.executor().dispatch(runner, task.metadata());
         } catch (RuntimeException refused) {
             if (!task.isStarted()) {
-                throw refused; // the first step: spawn() reports the refusal to its caller
+                throw refused; // the first step of a thread made at the spawn: spawn() reports it
             }
-            if (body == null || AdoptedThreads.isStandIn(task.thread().orElse(null))) {
+            if (body == null || AdoptedThreads.isStandIn(task.bodyThread())) {
                 // The body has returned, and its thread waited while it told observers and
                 // dependents: the task is done, so the rest runs wherever it can. Or the body runs a
                 // platform thread the code started, which must go on running as such a thread does.
-                ThreadWaits.defaultScheduler().execute(step);
+                ThreadWaits.defaultScheduler().execute(runner);
                 return;
             }
             // A continuation, resumed by whatever woke the body: an unpark, a JDK unblocker or
@@ -198,6 +223,12 @@ final class TaskRun<T> implements Runnable, java.util.concurrent.Executor {
         this.task = null;
         LOGGER.log(cancelledNow ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                 () -> "Dropped a continuation of " + task.metadata().describe() + ", which is cancelled: " + refused);
+    }
+
+    @Override
+    public String toString() {
+        Task<T> owner = task;
+        return owner == null ? "TaskRun[ended]" : "TaskRun[" + owner.metadata().describe() + "]";
     }
 
     // ---------------------------------------------------------------- timers

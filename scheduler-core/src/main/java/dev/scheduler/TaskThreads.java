@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
  * the JDK's shared ForkJoinPool. It is package-private in {@code java.base}, so using it needs
  * {@value #FLAG}. A virtual thread started inside a body inherits its scheduler from the body's
  * thread, as the JDK does for every virtual thread; it is not the task, and runs on the JDK's own
- * scheduler (see {@code TaskRun}). Without the flag, {@link #available()} is false and task bodies
+ * scheduler (see {@code TaskRunner}). Without the flag, {@link #available()} is false and task bodies
  * run to completion as plain steps; a body that would need to park then fails with
  * {@link #carrierRequired(String)}.
  *
@@ -36,11 +36,25 @@ public final class TaskThreads {
      */
     public static final String REQUIRE_PROPERTY = "scheduler.require-carrier";
 
+    /** {@code Thread.NO_INHERIT_THREAD_LOCALS}: a body's thread takes its spawner's context, not its carrier's. */
+    private static final int NO_INHERIT_THREAD_LOCALS = 4;
+
     private static final MethodHandle NEW_VIRTUAL_THREAD;
     private static final String UNAVAILABLE_REASON;
 
+    /** {@code Thread.threadLocals}, {@code Thread.inheritableThreadLocals} and {@code Thread.uncaughtExceptionHandler}, as Object. */
+    private static final MethodHandle GET_THREAD_LOCALS;
+    private static final MethodHandle SET_THREAD_LOCALS;
+    private static final MethodHandle GET_INHERITABLE_THREAD_LOCALS;
+    private static final MethodHandle SET_INHERITABLE_THREAD_LOCALS;
+    private static final MethodHandle GET_UNCAUGHT_EXCEPTION_HANDLER;
+    private static final MethodHandle SET_UNCAUGHT_EXCEPTION_HANDLER;
+    /** {@code ThreadLocal.createInheritedMap}: what a new thread copies of its parent's inheritable thread locals. */
+    private static final MethodHandle CREATE_INHERITED_MAP;
+
     static {
         MethodHandle handle = null;
+        MethodHandle[] fields = new MethodHandle[7];
         String reason = null;
         try {
             Class<?> builders = Class.forName("java.lang.ThreadBuilders");
@@ -48,12 +62,21 @@ public final class TaskThreads {
                     builders,
                     "newVirtualThread",
                     MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
-        } catch (IllegalAccessException | ClassNotFoundException | NoSuchMethodException
+            threadFields(fields);
+        } catch (IllegalAccessException | ClassNotFoundException | NoSuchMethodException | NoSuchFieldException
                 | RuntimeException e) {
+            handle = null;
             reason = e.toString();
         }
         NEW_VIRTUAL_THREAD = handle;
         UNAVAILABLE_REASON = reason;
+        GET_THREAD_LOCALS = fields[0];
+        SET_THREAD_LOCALS = fields[1];
+        GET_INHERITABLE_THREAD_LOCALS = fields[2];
+        SET_INHERITABLE_THREAD_LOCALS = fields[3];
+        GET_UNCAUGHT_EXCEPTION_HANDLER = fields[4];
+        SET_UNCAUGHT_EXCEPTION_HANDLER = fields[5];
+        CREATE_INHERITED_MAP = fields[6];
         if (handle != null) {
             // Bodies will run on virtual threads: the JDK's internals must be the ones we follow, and
             // the instrumented JDK (with the test agent) asks us about their timed waits.
@@ -63,6 +86,33 @@ public final class TaskThreads {
     }
 
     private TaskThreads() {
+    }
+
+    /** Resolves the {@code Thread} fields a body's context lives in, viewed as Object, into {@code fields}. */
+    private static void threadFields(MethodHandle[] fields)
+            throws ClassNotFoundException, IllegalAccessException, NoSuchFieldException, NoSuchMethodException {
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+        Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+        MethodType getter = MethodType.methodType(Object.class, Thread.class);
+        MethodType setter = MethodType.methodType(void.class, Thread.class, Object.class);
+        fields[0] = lookup.findGetter(Thread.class, "threadLocals", map).asType(getter);
+        fields[1] = lookup.findSetter(Thread.class, "threadLocals", map).asType(setter);
+        fields[2] = lookup.findGetter(Thread.class, "inheritableThreadLocals", map).asType(getter);
+        fields[3] = lookup.findSetter(Thread.class, "inheritableThreadLocals", map).asType(setter);
+        fields[4] = lookup.findGetter(Thread.class, "uncaughtExceptionHandler", Thread.UncaughtExceptionHandler.class)
+                .asType(getter);
+        fields[5] = lookup.findSetter(Thread.class, "uncaughtExceptionHandler", Thread.UncaughtExceptionHandler.class)
+                .asType(setter);
+        MethodHandles.Lookup locals = MethodHandles.privateLookupIn(ThreadLocal.class, MethodHandles.lookup());
+        fields[6] = locals.findStatic(ThreadLocal.class, "createInheritedMap", MethodType.methodType(map, map))
+                .asType(MethodType.methodType(Object.class, Object.class));
+        // Fail here, not in the first task, if the constant moved: a runner would inherit its carrier's locals.
+        int noInherit = (int) MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                .findStaticVarHandle(Thread.class, "NO_INHERIT_THREAD_LOCALS", int.class).get();
+        if (noInherit != NO_INHERIT_THREAD_LOCALS) {
+            throw new NoSuchFieldException("Thread.NO_INHERIT_THREAD_LOCALS is " + noInherit + ", not "
+                    + NO_INHERIT_THREAD_LOCALS);
+        }
     }
 
     /** {@return whether task bodies can run on virtual threads carried by our schedulers} */
@@ -122,17 +172,103 @@ public final class TaskThreads {
     }
 
     /**
-     * Creates an unstarted virtual thread named {@code name} (empty for none yet) that runs
-     * {@code body} and hands every continuation to {@code carrier}.
+     * Creates an unstarted virtual thread named {@code name} that runs {@code body} and hands every
+     * continuation to {@code carrier}. It inherits nothing from the thread that creates it (a
+     * dispatcher's thread, as a rule): each body it runs gets its spawner's context ({@link Context}).
      */
     static Thread newThread(Executor carrier, String name, Runnable body) {
         try {
-            // characteristics 0: the defaults of Thread.ofVirtual(), inheritable thread locals included
-            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(carrier, name, 0, body);
+            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(carrier, name, NO_INHERIT_THREAD_LOCALS, body);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("Could not create a virtual thread", e);
+        }
+    }
+
+    /**
+     * What a task's body inherits from the thread that spawned it, as a virtual thread started
+     * there would: the context class loader and a copy of the inheritable thread locals, taken at
+     * the spawn.
+     *
+     * @param loader the spawner's context class loader
+     * @param inheritedLocals the copy of the spawner's inheritable thread locals, or null if it had none
+     */
+    record Context(ClassLoader loader, Object inheritedLocals) {
+
+        /**
+         * The last context without inheritable thread locals: spawners share one class loader as a
+         * rule, so a spawn costs no allocation for its context. Immutable, so a racy read is safe.
+         */
+        private static Context lastWithoutLocals = new Context(null, null);
+
+        /** The context a body spawned on {@code spawner} now inherits. */
+        static Context of(Thread spawner) {
+            ClassLoader loader = spawner.getContextClassLoader();
+            Object locals = invokeGet(GET_INHERITABLE_THREAD_LOCALS, spawner);
+            if (locals != null) {
+                return new Context(loader, inherited(locals));
+            }
+            Context last = lastWithoutLocals;
+            if (last.loader != loader) {
+                last = new Context(loader, null);
+                lastWithoutLocals = last;
+            }
+            return last;
+        }
+
+        /** Gives {@code thread}, about to run a body, this context. */
+        void applyTo(Thread thread) {
+            if (thread.getContextClassLoader() != loader) {
+                thread.setContextClassLoader(loader);
+            }
+            if (inheritedLocals != null) {
+                invokeSet(SET_INHERITABLE_THREAD_LOCALS, thread, inheritedLocals);
+            }
+        }
+    }
+
+    /**
+     * Clears what a body left on {@code thread}, the current thread, before it runs another: its
+     * thread locals, inheritable or not, its uncaught-exception handler and its interrupt status,
+     * so that nothing of one task reaches the next, as nothing would on a fresh thread.
+     */
+    static void clearBodyState(Thread thread) {
+        if (invokeGet(GET_THREAD_LOCALS, thread) != null) {
+            invokeSet(SET_THREAD_LOCALS, thread, null);
+        }
+        if (invokeGet(GET_INHERITABLE_THREAD_LOCALS, thread) != null) {
+            invokeSet(SET_INHERITABLE_THREAD_LOCALS, thread, null);
+        }
+        if (invokeGet(GET_UNCAUGHT_EXCEPTION_HANDLER, thread) != null) {
+            invokeSet(SET_UNCAUGHT_EXCEPTION_HANDLER, thread, null);
+        }
+        Thread.interrupted();
+    }
+
+    private static Object inherited(Object locals) {
+        try {
+            return (Object) CREATE_INHERITED_MAP.invokeExact(locals);
+        } catch (RuntimeException | Error e) {
+            throw e; // an InheritableThreadLocal.childValue that threw, as it would in new Thread()
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not copy the inheritable thread locals", e);
+        }
+    }
+
+    private static Object invokeGet(MethodHandle getter, Thread thread) {
+        try {
+            return (Object) getter.invokeExact(thread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not read a field of " + thread, e);
+        }
+    }
+
+    private static void invokeSet(MethodHandle setter, Thread thread, Object value) {
+        try {
+            setter.invokeExact(thread, value);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not write a field of " + thread, e);
         }
     }
 

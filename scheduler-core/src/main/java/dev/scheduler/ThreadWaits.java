@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  *     the test agent counts the latter (dev.scheduler.jdk.JdkHooks.unblocksInFlight).
  *   - VirtualThread.scheduler (Executor): the carrier scheduler a task's body was created with.
  *   - VirtualThread.DEFAULT_SCHEDULER (ForkJoinPool): the JDK's own, on which a virtual thread that
- *     a body starts (and that inherits the body's scheduler) runs instead (see TaskRun).
+ *     a body starts (and that inherits the body's scheduler) runs instead (see TaskRunner).
  *   - jdk.internal.vm.ThreadSnapshot.of(Thread), blockedOn(), waitingOn(), ownedMonitorsAt(int):
  *     the thread-dump support that names the monitor a thread waits for and those it holds.
  *

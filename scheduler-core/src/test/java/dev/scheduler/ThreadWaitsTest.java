@@ -99,10 +99,10 @@ class ThreadWaitsTest {
     }
 
     @Test
-    void aTaskBodysCarrierIsItsTaskRun() {
+    void aTaskBodysCarrierIsItsTaskRunner() {
         try (ThreadPoolScheduler scheduler = new ThreadPoolScheduler()) {
             Executor executor = new Executor(scheduler);
-            Task<Boolean> carried = executor.spawn(() -> ThreadWaits.carrierOf(Thread.currentThread()) instanceof TaskRun<?>);
+            Task<Boolean> carried = executor.spawn(() -> ThreadWaits.carrierOf(Thread.currentThread()) instanceof TaskRunner);
 
             assertThat(carried.join()).isTrue();
         }

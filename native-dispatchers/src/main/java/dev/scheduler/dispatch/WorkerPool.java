@@ -2,7 +2,10 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Step;
 import dev.scheduler.TaskMetadata;
+import dev.scheduler.TaskRunner;
+import dev.scheduler.TaskThreads;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntUnaryOperator;
@@ -29,12 +32,22 @@ import java.util.function.Predicate;
  * it takes, so a producer either sees no spinner and wakes a worker itself, or offered its step
  * before the flag cleared and the taker sees the step still queued.
  *
+ * Task bodies: a worker that takes a task's start step drives its TaskRunner, a virtual thread that
+ * runs the body and then takes the next steps from this pool itself, start after start, until it
+ * polls one it cannot run (a continuation, which needs a platform thread) or none: then it hands the
+ * worker back with that step. A body that parks keeps its runner, and the worker takes a spare one
+ * for its next start, or starts one. A runner that comes back idle to a worker that has one already
+ * is kept as a spare for the next worker that lost its own, up to SPARE_RUNNERS of them.
+ *
  * Failures: a step that throws goes to the uncaught exception handler; the worker carries on.
  */
 final class WorkerPool implements Lane {
 
     /** How many times an idle worker checks for work before it parks. */
     static final int SPINS = 1 << 10;
+
+    /** How many idle runners each worker may keep as spares beside its own. */
+    private static final int SPARE_RUNNERS_PER_WORKER = 4;
 
     private static final int RUNNING = 0;
     private static final int IDLE = 1;
@@ -47,6 +60,11 @@ final class WorkerPool implements Lane {
     private final AtomicInteger spinning = new AtomicInteger();
     private final Runnable onSpin;
     private final int spins;
+    /** Whether task bodies run on pooled runners: they need virtual threads carried by our threads. */
+    private final boolean runners = TaskThreads.available();
+    /** Idle runners that no worker holds as its own, for workers whose runner a parked body kept. */
+    private final ConcurrentLinkedQueue<TaskRunner> spareRunners = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger spares = new AtomicInteger();
     private volatile boolean stopped;
 
     WorkerPool(int threads, String namePrefix, Admission admission, Thread.UncaughtExceptionHandler failures) {
@@ -110,10 +128,14 @@ final class WorkerPool implements Lane {
         return idle.get();
     }
 
-    /** {@return whether {@code thread} is one of this pool's workers, or {@code taskId}'s step runs on one now} */
+    /**
+     * {@return whether {@code thread} is one of this pool's workers or runners, or {@code taskId}'s
+     * step runs on one now}
+     */
     boolean runsHere(Thread thread, long taskId) {
+        TaskRunner.Source runner = TaskRunner.sourceOf(thread);
         for (Worker worker : workers) {
-            if (worker.thread == thread || taskId != 0 && worker.runningTask == taskId) {
+            if (worker.thread == thread || worker == runner || taskId != 0 && worker.runningTask == taskId) {
                 return true;
             }
         }
@@ -159,13 +181,19 @@ final class WorkerPool implements Lane {
         return queues.hasWork();
     }
 
-    /** One background thread. */
-    private final class Worker implements Runnable, IntUnaryOperator {
+    /** One background thread, and the source of the runners it drives. */
+    private final class Worker implements Runnable, IntUnaryOperator, TaskRunner.Source {
 
         final Thread thread;
         final AtomicInteger state = new AtomicInteger(RUNNING);
         volatile long runningTask;
         private int random;
+        /** This worker's idle runner, or null until it needs one (again). */
+        private TaskRunner runner;
+        /** Whether its runner spun for work just now and found none: the worker then sleeps without spinning again. */
+        private boolean spunInVain;
+        /** Drives a runner whose body resumes, as a step: one per worker, so that resuming allocates nothing. */
+        private final Resumption resumption = new Resumption();
 
         Worker(String name, int seed) {
             this.random = seed == 0 ? 1 : seed;
@@ -175,27 +203,147 @@ final class WorkerPool implements Lane {
         @Override
         public void run() {
             while (!stopped) {
-                Step step = poll();
+                Step step = take();
+                boolean spun = spunInVain;
+                spunInVain = false;
                 if (step != null) {
                     runStep(step);
-                } else if (!spin()) {
+                } else if (spun || !spin()) {
                     sleep();
+                }
+            }
+            endRunners();
+        }
+
+        /** Runs {@code step}, and the step a runner it drives leaves it, and so on. */
+        private void runStep(Step step) {
+            while (step != null) {
+                Runnable runnable = step.runnable();
+                if (runners && TaskRunner.isStart(runnable)) {
+                    step = drive(runner(), step);
+                } else if (runnable instanceof TaskRunner parked) {
+                    step = resume(parked, step);
+                } else {
+                    runningTask = step.meta().id().value();
+                    admission.run(runnable, thread, failures);
+                    runningTask = 0;
+                    step = null;
                 }
             }
         }
 
-        private void runStep(Step step) {
-            runningTask = step.meta().id().value();
-            admission.run(step.runnable(), thread, failures);
-            runningTask = 0;
+        /** Drives {@code driven} from {@code start} on; {@return the step it left this worker, or null} */
+        private Step drive(TaskRunner driven, Step start) {
+            if (!driven.drive(this, start)) {
+                if (driven == runner) {
+                    runner = null; // a body parked in it, or it ended
+                }
+                return null;
+            }
+            if (runner == null) {
+                runner = driven;
+            } else if (driven != runner) {
+                spare(driven);
+            }
+            return driven.takeHandedBack();
         }
 
-        private Step poll() {
+        /** Runs {@code step}, a continuation of a body parked in {@code parked}, counted as any step. */
+        private Step resume(TaskRunner parked, Step step) {
+            resumption.parked = parked;
+            runningTask = step.meta().id().value();
+            admission.run(resumption, thread, failures);
+            runningTask = 0;
+            Step left = resumption.left;
+            resumption.parked = null;
+            resumption.left = null;
+            return left;
+        }
+
+        /** {@return this worker's idle runner: its own, a spare, or a new one} */
+        private TaskRunner runner() {
+            if (runner == null) {
+                TaskRunner spare = spareRunners.poll();
+                if (spare != null) {
+                    spares.decrementAndGet();
+                }
+                runner = spare != null ? spare : TaskRunner.pooled();
+            }
+            return runner;
+        }
+
+        private void spare(TaskRunner idle) {
+            if (spares.incrementAndGet() > SPARE_RUNNERS_PER_WORKER * workers.length) {
+                spares.decrementAndGet();
+                idle.end();
+                return;
+            }
+            spareRunners.offer(idle);
+            if (stopped) {
+                endSpares(); // the workers that ended the spares before may be gone
+            }
+        }
+
+        /** The pool stops: this worker's runner ends, and so do the spares left. */
+        private void endRunners() {
+            if (runner != null) {
+                runner.end();
+                runner = null;
+            }
+            endSpares();
+        }
+
+        private void endSpares() {
+            for (TaskRunner spare; (spare = spareRunners.poll()) != null; ) {
+                spares.decrementAndGet();
+                spare.end();
+            }
+        }
+
+        /** The step that drives a runner whose body parked, and what the runner left this worker. */
+        private final class Resumption implements Runnable {
+
+            TaskRunner parked;
+            Step left;
+
+            @Override
+            public void run() {
+                left = drive(parked, null);
+            }
+        }
+
+        // ---------------------------------------------------------------- a runner's source
+
+        /**
+         * {@inheritDoc} With nothing queued it spins first, as the worker would, so that a burst
+         * of tasks that arrives a little slower than it runs them keeps it mounted.
+         */
+        @Override
+        public Step poll() {
+            Step step = take();
+            if (step == null && spin()) {
+                step = take();
+            }
+            spunInVain = step == null;
+            return step;
+        }
+
+        private Step take() {
             Step step = queues.poll(this);
             if (step != null) {
                 handOn();
             }
             return step;
+        }
+
+        @Override
+        public void run(Step start) {
+            admission.run(start.runnable(), Thread.currentThread(), failures);
+        }
+
+        @Override
+        public boolean stopped() {
+            return stopped;
         }
 
         /** Spins for a moment while no other worker does; {@return whether work arrived} */
