@@ -114,28 +114,40 @@ final class TaskRun<T> implements Runnable {
             TaskRunner.runOnce(this);
         } else {
             task.markStarted();
+            // Complete inside the body's scope, as on a runner: see runOn.
             TaskScope.runAs(task, task.owner(), this::runBody);
         }
     }
 
-    /** Runs the body on {@code thread}, a runner's, the calling thread; {@code pooled}: it needs its name now. */
-    void runOn(Thread thread, boolean pooled) {
-        if (cancelledBeforeItStarted()) {
-            return;
-        }
+    /**
+     * Makes {@code thread}, a runner's, the calling thread, the body's, unless the task was
+     * cancelled before it started; {@return whether the body may run} The thread is the task's
+     * before the check, so that a {@code cancel} either is seen here or finds the thread to
+     * interrupt (it settles, then reads the thread).
+     */
+    boolean begin(Thread thread) {
         task.thread(thread);
+        return !cancelledBeforeItStarted();
+    }
+
+    /**
+     * Runs the body on {@code thread}, the calling thread, which {@link #begin} made the body's and
+     * whose runner has made this run its current one; {@code pooled}: it needs its name now.
+     */
+    void runOn(Thread thread, boolean pooled) {
         if (pooled) {
             thread.setName(threadName());
         }
         context.applyTo(thread);
         task.markStarted();
-        // Complete inside the body's scope: dependents that run now, and wake-ups they cause, still
-        // belong to this task (its session, and a TestScheduler's view of who is calling).
-        TaskScope.runAs(task, task.owner(), this::runBody);
+        // The runner makes this task the code's until runBody ends it: dependents that run as it
+        // completes, and wake-ups they cause, still belong to it (its session, and a TestScheduler's
+        // view of who is calling).
+        runBody();
     }
 
     /** {@return whether the task was cancelled before its body started, and so ends now, never run} */
-    private boolean cancelledBeforeItStarted() {
+    boolean cancelledBeforeItStarted() {
         if (!task.isSettled()) {
             return false;
         }

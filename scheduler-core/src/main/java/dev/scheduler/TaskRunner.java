@@ -85,10 +85,12 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
 
     private static final String IDLE_NAME = "idle task runner";
     private static final VarHandle INTERRUPTING;
+    private static final VarHandle CURRENT;
 
     static {
         try {
             INTERRUPTING = MethodHandles.lookup().findVarHandle(TaskRunner.class, "interrupting", int.class);
+            CURRENT = MethodHandles.lookup().findVarHandle(TaskRunner.class, "current", TaskRun.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -101,8 +103,12 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
     private final boolean carriedByStarter;
     /** The thread's continuation: the one Runnable the JDK hands its scheduler every time. */
     private Runnable own;
-    /** The task whose body runs now, from its start until it returns; null between bodies. */
-    private TaskRun<?> current;
+    /**
+     * The task whose body runs now, from its start until it returns; null between bodies. Volatile,
+     * so that a dispatcher giving up on its tasks finds it, or the task finds the dispatcher giving
+     * up (see {@code Admission}).
+     */
+    private volatile TaskRun<?> current;
     /** The source of the carrier that drove it last; null when a plain step mounted it, or off its dispatcher. */
     private Source source;
     /** The start step its carrier handed it. */
@@ -122,7 +128,7 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
     private TaskRunner(TaskRun<?> only, String name, boolean carriedByStarter) {
         this.only = only;
         this.carriedByStarter = carriedByStarter;
-        this.thread = TaskThreads.newThread(this, name, this::loop);
+        this.thread = TaskThreads.newThread(this, name, () -> TaskScope.runAsRunner(this, this::loop));
     }
 
     /**
@@ -174,6 +180,36 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
     public static Source sourceOf(Thread thread) {
         return ThreadWaits.carrierOf(thread) instanceof TaskRunner runner && runner.thread == thread
                 ? runner.source : null;
+    }
+
+    /**
+     * {@return whether {@code step} is a task's own step: its start step, or a continuation of its
+     * body on a runner} Such a step belongs to a task that has not finished, and the scheduler may
+     * count the task instead of the step.
+     *
+     * @param step a step a scheduler was handed
+     */
+    public static boolean isTaskStep(Runnable step) {
+        return step instanceof TaskRun<?> || step instanceof TaskRunner;
+    }
+
+    /**
+     * {@return the task that {@code step} is a step of, if it is a task's start step or a
+     * continuation of a body on a runner, until the task's body returns; null for any other step}
+     *
+     * @param step a step a scheduler was handed
+     */
+    public static Task<?> taskOf(Runnable step) {
+        if (step instanceof TaskRun<?> run) {
+            return run.task();
+        }
+        return step instanceof TaskRunner runner ? runner.task() : null;
+    }
+
+    /** {@return the task whose body runs or waits on this runner now, or null between bodies} */
+    public Task<?> task() {
+        TaskRun<?> run = current;
+        return run == null ? null : run.task();
     }
 
     /** {@return the pooled runner on the calling thread, between two bodies, or null} */
@@ -270,9 +306,11 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
     void runTask(TaskRun<?> run, boolean pooled) {
         current = run;
         try {
-            run.runOn(thread, pooled);
+            if (run.begin(thread)) {
+                run.runOn(thread, pooled);
+            }
         } finally {
-            current = null;
+            CURRENT.setRelease(this, null); // nobody needs to see this at once: no fence
             if (pooled) {
                 // The task has let go of the thread (TaskRun clears it): no canceller interrupts it after this.
                 while (interrupting != 0) {

@@ -8,6 +8,7 @@ import dev.scheduler.Task;
 import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
+import dev.scheduler.TaskRunner;
 import dev.scheduler.Unparker;
 import java.time.Duration;
 import java.time.Instant;
@@ -257,16 +258,33 @@ abstract sealed class AbstractDispatcher implements Dispatcher
      * not run settles as cancelled when it does.
      */
     private ShutdownReport giveUp() {
-        List<TaskMetadata> cancelled = admission.cancelUnfinished();
-        Set<TaskId> unwinding = admission.liveIds();
-        return new ShutdownReport(dropSteps(step -> !unwinding.contains(step.meta().id())), dropTimers(), cancelled);
+        List<TaskMetadata> cancelled = admission.giveUp(this::queuedAndPooledTasks);
+        return new ShutdownReport(dropSteps(step -> TaskRunner.taskOf(step.runnable()) == null), dropTimers(), cancelled);
+    }
+
+    /** {@return the tasks whose start steps wait in the lanes, and those running or waiting on the pool's runners} */
+    private List<Task<?>> queuedAndPooledTasks() {
+        List<Task<?>> tasks = new ArrayList<>();
+        Predicate<Step> collect = step -> {
+            Task<?> task = TaskRunner.taskOf(step.runnable());
+            if (task != null) {
+                tasks.add(task);
+            }
+            return false; // each stays queued
+        };
+        background.drain(collect);
+        foreground.drain(collect);
+        if (pool != null) {
+            tasks.addAll(pool.runnersTasks());
+        }
+        return tasks;
     }
 
     /** Drops the queued steps {@code which} accepts, cancelling each that is a Future; {@return their tasks} */
     private List<TaskMetadata> dropSteps(Predicate<Step> which) {
         List<Step> steps = new ArrayList<>(background.drain(which));
         steps.addAll(foreground.drain(which));
-        admission.done(steps.size());
+        steps.forEach(step -> admission.done(step.runnable()));
         steps.forEach(step -> cancelIfFuture(step.runnable()));
         return steps.stream().map(Step::meta).toList();
     }

@@ -2,9 +2,9 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Scheduler;
 import dev.scheduler.Task;
-import dev.scheduler.TaskId;
 import dev.scheduler.TaskMetadata;
 import dev.scheduler.TaskObserver;
+import dev.scheduler.TaskRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,38 +17,62 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Which steps a dispatcher accepts, and whether it has terminated: the lifecycle every dispatcher
  * shares. It observes the tasks of every executor on the dispatcher (through
- * {@link dev.scheduler.Scheduler#as(Class)}), to know which still run.
+ * {@link dev.scheduler.Scheduler#as(Class)}), to know how many still run.
  *
  * <p>Shutting down must not break tasks that are already running: a body that resumes after a
  * {@code join} comes back as a new step of the same task. Task ids only grow, so shutdown records
  * the next id and from then on refuses the steps of tasks with a larger one: no new task starts,
  * every accepted task may finish. Once the dispatcher is stopped it refuses every step.
  *
- * <p>{@code pending} counts steps queued or running, exactly; {@code live} holds the tasks spawned
- * on the dispatcher's executors and not yet finished, which includes tasks parked on a timer or a
- * lock, with no step anywhere. Terminated means shut down with neither, or closed. Once shut down,
- * no task starts, so the live set only shrinks; every further step belongs to a live task, or is a
- * plain step of the scheduler SPI, which {@code pending} counts.
+ * <p>It counts steps queued or running, and tasks spawned on the dispatcher's executors and not yet
+ * finished, which includes tasks parked on a timer or a lock with no step anywhere. Terminated means
+ * shut down with neither, or closed. Once shut down, no task starts, so the tasks only finish; every
+ * further step belongs to one of them, or is a plain step of the scheduler SPI, which is counted too.
  *
- * <p>Giving up on the live tasks ({@link #cancelUnfinished()}) cancels each: whoever waits for one
- * wakes with a {@link java.util.concurrent.CancellationException} at once, and its body is
+ * <p>Giving up on the tasks that have not finished ({@link #giveUp}) cancels each: whoever waits for
+ * one wakes with a {@link java.util.concurrent.CancellationException} at once, and its body is
  * interrupted so that it unwinds through its own steps, which are still admitted until the
  * dispatcher stops.
+ */
+/*
+ * Implementation Overview
+ * =======================
+ *
+ * Counts: tasks spawned and finished, and plain steps in and out, four LongAdders that only grow,
+ * each counted by the thread where it happens. A task's own steps (its start, its body's
+ * continuations) are not counted: each belongs to a task that has not finished, which is. The two
+ * task counts are padded apart, since the spawning thread writes one and the dispatcher's threads
+ * the other, each for every task. What is unfinished or queued is read by double collect: all four
+ * sums, then all four again; when none moved, no cell moved in between (a cell only grows), so at
+ * every instant between the two reads exactly that many were. Only termination asks, once shut down.
+ *
+ * Which tasks have not finished, for giving up on them: a task is queued (its start step in a lane),
+ * or its body runs or waits on a pooled runner of the worker pool (the runner's task), or it started
+ * anywhere else and is in startedElsewhere until it finishes. Nothing is kept per task on the
+ * pool's own path. A task passing between those places as the scan passes (a start step polled, not
+ * yet run) is caught by the flag: giveUp raises it before it scans, and a task that starts checks it
+ * after it has made itself findable (the runner's current task is volatile; the map's put is too),
+ * so of the two at least one sees the other, and the task cancels itself if the scan missed it.
  */
 final class Admission implements TaskObserver {
 
     private static final long OPEN = Long.MAX_VALUE;
 
     private final String dispatcher;
-    private final AtomicLong pending = new AtomicLong();
-    private final Map<TaskId, Task<?>> live = new ConcurrentHashMap<>();
+    private final LongAdder admitted = new LongAdder();
+    private final LongAdder ended = new LongAdder();
+    private final LongAdder spawned = new PaddedAdder();
+    private final LongAdder finished = new PaddedAdder();
+    /** Tasks whose bodies started elsewhere than on a pooled runner (or as plain steps), until they finish. */
+    private final Map<Task<?>, Boolean> startedElsewhere = new ConcurrentHashMap<>();
     private final Object termination = new Object();
     private volatile long lastAccepted = OPEN;
+    private volatile boolean givingUp;
     private volatile boolean stopped;
     private volatile boolean closed;
     private volatile Runnable onTermination = () -> { };
@@ -69,7 +93,9 @@ final class Admission implements TaskObserver {
         if (meta.id().value() > lastAccepted || stopped) {
             throw rejected(meta.describe());
         }
-        pending.incrementAndGet();
+        if (!TaskRunner.isTaskStep(step)) {
+            admitted.increment();
+        }
     }
 
     /** Refuses a timer once the dispatcher is stopped; timers do not count towards termination. */
@@ -85,10 +111,19 @@ final class Admission implements TaskObserver {
     }
 
     /**
-     * Runs a counted step on {@code thread}: what it throws goes to {@code failures} (or, if they
-     * throw too, to the log), never further, and the step is counted out whatever happens.
+     * Runs an admitted step on {@code thread}: what it throws goes to {@code failures} (or, if they
+     * throw too, to the log), never further, and a plain step is counted out whatever happens.
      */
     void run(Runnable step, Thread thread, Thread.UncaughtExceptionHandler failures) {
+        run(step, !TaskRunner.isTaskStep(step), thread, failures);
+    }
+
+    /** Runs {@code action}, which carries out an admitted task step (drives its runner), as {@link #run} runs a step. */
+    void runForTaskStep(Runnable action, Thread thread, Thread.UncaughtExceptionHandler failures) {
+        run(action, false, thread, failures);
+    }
+
+    private void run(Runnable step, boolean plain, Thread thread, Thread.UncaughtExceptionHandler failures) {
         try {
             step.run();
         } catch (Throwable failure) {
@@ -100,56 +135,73 @@ final class Admission implements TaskObserver {
                 DispatcherOptions.LOG_FAILURES.uncaughtException(thread, handlerFailure);
             }
         } finally {
-            done(1);
+            if (plain) {
+                plainStepEnded();
+            }
         }
     }
 
-    /** A counted step has run, or was dropped. */
-    void done(int steps) {
-        if (pending.addAndGet(-steps) == 0 && lastAccepted != OPEN) {
+    /** An admitted step was dropped, or taken back, unrun. */
+    void done(Runnable step) {
+        if (!TaskRunner.isTaskStep(step)) {
+            plainStepEnded();
+        }
+    }
+
+    private void plainStepEnded() {
+        ended.increment();
+        if (lastAccepted != OPEN && isQuiet()) {
             signalTermination();
         }
     }
 
     @Override
     public void taskSpawned(Task<?> task) {
-        live.put(task.id(), task);
+        spawned.increment();
+    }
+
+    /** {@inheritDoc} A task that starts while the dispatcher gives up is cancelled too, if the scan missed it. */
+    @Override
+    public void taskStarted(Task<?> task) {
+        if (TaskRunner.sourceOf(Thread.currentThread()) == null) {
+            startedElsewhere.put(task, Boolean.TRUE);
+        }
+        if (givingUp) {
+            task.cancel(true);
+        }
     }
 
     @Override
     public void taskFinished(Task<?> task, Future.State outcome) {
-        live.remove(task.id());
+        if (!startedElsewhere.isEmpty()) {
+            startedElsewhere.remove(task);
+        }
+        finished.increment();
         if (lastAccepted != OPEN) {
             signalTermination();
         }
     }
 
-    /** {@return how many tasks spawned on this dispatcher have not finished} */
-    long liveTasks() {
-        return live.size();
-    }
-
     /**
-     * Cancels every task that has not finished, interrupting its body; {@return them, by id} Their
-     * steps stay admitted, so that the bodies can unwind.
+     * Cancels {@code unfinished}, the tasks the dispatcher found queued or running on its pool, and
+     * every task that started elsewhere and has not finished, interrupting their bodies; from now
+     * on, a task that starts is cancelled too. {@return the tasks cancelled, by id} Their steps stay
+     * admitted, so that the bodies can unwind.
+     *
+     * @param unfinished finds the tasks queued in the dispatcher's lanes and running on its pool;
+     *     called after the flag is raised
      */
-    List<TaskMetadata> cancelUnfinished() {
-        List<Task<?>> unfinished = new ArrayList<>(live.values());
-        unfinished.sort(Comparator.comparing(Task::id));
-        for (Task<?> task : unfinished) {
+    List<TaskMetadata> giveUp(java.util.function.Supplier<List<Task<?>>> unfinished) {
+        givingUp = true;
+        Set<Task<?>> tasks = new HashSet<>(unfinished.get());
+        tasks.addAll(startedElsewhere.keySet());
+        List<Task<?>> sorted = new ArrayList<>(tasks);
+        sorted.removeIf(task -> !task.isRunning());
+        sorted.sort(Comparator.comparing(Task::id));
+        for (Task<?> task : sorted) {
             task.cancel(true);
         }
-        return unfinished.stream().map(Task::metadata).toList();
-    }
-
-    /** {@return the ids of the tasks that have not finished} */
-    Set<TaskId> liveIds() {
-        return new HashSet<>(live.keySet());
-    }
-
-    /** {@return the unfinished task with {@code id}, or null} */
-    Task<?> liveTask(TaskId id) {
-        return live.get(id);
+        return sorted.stream().map(Task::metadata).toList();
     }
 
     void shutdown() {
@@ -171,6 +223,15 @@ final class Admission implements TaskObserver {
         onTermination.run();
     }
 
+    /**
+     * A LongAdder whose base (what one uncontended writer updates) shares no cache line with the
+     * next object's: the pair of task counts is written by different threads for every task.
+     */
+    @SuppressWarnings({"unused", "serial"})
+    private static final class PaddedAdder extends LongAdder {
+        long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
+
     /** Refuses every step from now on. */
     void stop() {
         shutdown();
@@ -186,7 +247,7 @@ final class Admission implements TaskObserver {
     }
 
     boolean isTerminated() {
-        return closed || isShutdown() && pending.get() == 0 && live.isEmpty();
+        return closed || isShutdown() && isQuiet();
     }
 
     /** The dispatcher's threads have stopped: it is terminated, whatever never finished. */
@@ -196,8 +257,25 @@ final class Admission implements TaskObserver {
         signalTermination();
     }
 
-    long pending() {
-        return pending.get();
+    /** {@return whether, at some instant during the call, no step was queued or running and every task had finished} */
+    private boolean isQuiet() {
+        long in = admitted.sum();
+        long out = ended.sum();
+        long started = spawned.sum();
+        long done = finished.sum();
+        while (true) {
+            long inAgain = admitted.sum();
+            long outAgain = ended.sum();
+            long startedAgain = spawned.sum();
+            long doneAgain = finished.sum();
+            if (inAgain == in && outAgain == out && startedAgain == started && doneAgain == done) {
+                return in == out && started == done;
+            }
+            in = inAgain;
+            out = outAgain;
+            started = startedAgain;
+            done = doneAgain;
+        }
     }
 
     boolean awaitTermination(Duration timeout) throws InterruptedException {

@@ -2,6 +2,7 @@ package dev.scheduler.dispatch;
 
 import dev.scheduler.Step;
 import dev.scheduler.Task;
+import dev.scheduler.TaskRunner;
 import dev.scheduler.ThreadWaits;
 import dev.scheduler.TaskMetadata;
 import java.awt.EventQueue;
@@ -153,7 +154,7 @@ final class EventDispatchLane implements Lane {
                 } finally {
                     runningTask = 0;
                 }
-                holdWhileInTheToolkit(admission.liveTask(step.meta().id()));
+                holdWhileInTheToolkit(TaskRunner.taskOf(step.runnable()));
             }
         } finally {
             posted.set(false);

@@ -245,7 +245,7 @@ final class NativePool implements Lane, Lane.Timers {
         } catch (RuntimeException | Error e) {
             outstanding.decrementAndGet();
             if (background.withdraw(queued)) {
-                admission.done(1);
+                admission.done(step);
                 throw e;
             }
             // A work item already running drains the step: it was accepted after all.
@@ -311,7 +311,7 @@ final class NativePool implements Lane, Lane.Timers {
                 outstanding.decrementAndGet();
                 if (CONTEXTS.remove(context) != null) {
                     queuedMain.decrement();
-                    admission.done(1);
+                    admission.done(step);
                 }
                 throw e;
             }

@@ -62,6 +62,8 @@ final class WorkerPool implements Lane {
     private final int spins;
     /** Whether task bodies run on pooled runners: they need virtual threads carried by our threads. */
     private final boolean runners = TaskThreads.available();
+    /** Every runner this pool started and has not ended: where the tasks running on the pool are. */
+    private final java.util.Set<TaskRunner> allRunners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Idle runners that no worker holds as its own, for workers whose runner a parked body kept. */
     private final ConcurrentLinkedQueue<TaskRunner> spareRunners = new ConcurrentLinkedQueue<>();
     private final AtomicInteger spares = new AtomicInteger();
@@ -140,6 +142,18 @@ final class WorkerPool implements Lane {
             }
         }
         return false;
+    }
+
+    /** {@return the tasks whose bodies run or wait on this pool's runners now} */
+    List<dev.scheduler.Task<?>> runnersTasks() {
+        List<dev.scheduler.Task<?>> tasks = new java.util.ArrayList<>();
+        for (TaskRunner runner : allRunners) {
+            dev.scheduler.Task<?> task = runner.task();
+            if (task != null) {
+                tasks.add(task);
+            }
+        }
+        return tasks;
     }
 
     @Override
@@ -240,19 +254,21 @@ final class WorkerPool implements Lane {
                 }
                 return null;
             }
+            // Take what it left before it can be anyone else's: a spare is another worker's to drive at once.
+            Step left = driven.takeHandedBack();
             if (runner == null) {
                 runner = driven;
             } else if (driven != runner) {
                 spare(driven);
             }
-            return driven.takeHandedBack();
+            return left;
         }
 
         /** Runs {@code step}, a continuation of a body parked in {@code parked}, counted as any step. */
         private Step resume(TaskRunner parked, Step step) {
             resumption.parked = parked;
             runningTask = step.meta().id().value();
-            admission.run(resumption, thread, failures);
+            admission.runForTaskStep(resumption, thread, failures);
             runningTask = 0;
             Step left = resumption.left;
             resumption.parked = null;
@@ -267,15 +283,25 @@ final class WorkerPool implements Lane {
                 if (spare != null) {
                     spares.decrementAndGet();
                 }
-                runner = spare != null ? spare : TaskRunner.pooled();
+                runner = spare != null ? spare : started(TaskRunner.pooled());
             }
             return runner;
+        }
+
+        private TaskRunner started(TaskRunner runner) {
+            allRunners.add(runner);
+            return runner;
+        }
+
+        private void end(TaskRunner idle) {
+            allRunners.remove(idle);
+            idle.end();
         }
 
         private void spare(TaskRunner idle) {
             if (spares.incrementAndGet() > SPARE_RUNNERS_PER_WORKER * workers.length) {
                 spares.decrementAndGet();
-                idle.end();
+                end(idle);
                 return;
             }
             spareRunners.offer(idle);
@@ -287,7 +313,7 @@ final class WorkerPool implements Lane {
         /** The pool stops: this worker's runner ends, and so do the spares left. */
         private void endRunners() {
             if (runner != null) {
-                runner.end();
+                end(runner);
                 runner = null;
             }
             endSpares();
@@ -296,7 +322,7 @@ final class WorkerPool implements Lane {
         private void endSpares() {
             for (TaskRunner spare; (spare = spareRunners.poll()) != null; ) {
                 spares.decrementAndGet();
-                spare.end();
+                end(spare);
             }
         }
 

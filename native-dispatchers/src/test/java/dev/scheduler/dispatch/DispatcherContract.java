@@ -692,6 +692,132 @@ abstract class DispatcherContract {
         assertThat(taskSeenByTheThread.get()).isEqualTo(java.util.Optional.empty());
     }
 
+    // ---------------------------------------------------------------- what a body's thread carries
+
+    /** An inheritable thread local the spawning threads set, as an MDC or a request context would be. */
+    private static final InheritableThreadLocal<String> SPAWNER_CONTEXT = new InheritableThreadLocal<>();
+
+    /** A thread local a body sets and must not find again in another body. */
+    private static final ThreadLocal<String> BODY_STATE = new ThreadLocal<>();
+
+    @Test
+    void aBodyGetsItsSpawnersClassLoaderAndInheritableThreadLocalsAsTheyWereAtTheSpawn() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) { };
+        CompletableFuture<Task<List<Object>>> spawned = new CompletableFuture<>();
+        Thread spawner = Thread.ofPlatform().name("spawner-with-context").start(() -> {
+            Thread.currentThread().setContextClassLoader(loader);
+            SPAWNER_CONTEXT.set("request 42");
+            Task<List<Object>> task = executor.spawn(
+                    () -> List.of(Thread.currentThread().getContextClassLoader(), String.valueOf(SPAWNER_CONTEXT.get())));
+            SPAWNER_CONTEXT.set("changed after the spawn");
+            spawned.complete(task);
+        });
+        Task<List<Object>> plain = executor.spawn(
+                () -> List.of(Thread.currentThread().getContextClassLoader(), String.valueOf(SPAWNER_CONTEXT.get())));
+
+        assertThat(spawned.get(GUARD_SECONDS, TimeUnit.SECONDS).join()).containsExactly(loader, "request 42");
+        assertThat(plain.join()).containsExactly(Thread.currentThread().getContextClassLoader(), "null");
+        spawner.join();
+    }
+
+    @Test
+    void nothingABodyLeavesOnItsThreadReachesALaterBody() {
+        Executor executor = new Executor(dispatcher);
+        List<String> leftovers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            // One after another, so that a thread that runs bodies in turn runs these.
+            leftovers.addAll(executor.spawn(() -> {
+                List<String> found = new ArrayList<>();
+                if (BODY_STATE.get() != null) {
+                    found.add("thread local " + BODY_STATE.get());
+                }
+                if (SPAWNER_CONTEXT.get() != null) {
+                    found.add("inheritable thread local " + SPAWNER_CONTEXT.get());
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    found.add("interrupt status");
+                }
+                if (Thread.currentThread().getUncaughtExceptionHandler() instanceof LeftBehind) {
+                    found.add("uncaught-exception handler");
+                }
+                String left = "left by " + Task.current().orElseThrow().id();
+                BODY_STATE.set(left);
+                SPAWNER_CONTEXT.set(left);
+                Thread.currentThread().setUncaughtExceptionHandler(new LeftBehind());
+                Thread.currentThread().interrupt();
+                return found;
+            }).join());
+        }
+
+        assertThat(leftovers).isEmpty();
+    }
+
+    /** An uncaught-exception handler a body sets on its thread and leaves there. */
+    private static final class LeftBehind implements Thread.UncaughtExceptionHandler {
+        @Override
+        public void uncaughtException(Thread thread, Throwable failure) {
+        }
+    }
+
+    @Test
+    void aBodyIsNamedForItsTaskWhileItRuns() {
+        Executor executor = new Executor(dispatcher);
+        Task<String> labelled = executor.spawnLabeled(TaskLabel.of("indexer"), () -> Thread.currentThread().getName());
+        Task<String> plain = executor.spawn(() -> Thread.currentThread().getName());
+
+        assertThat(labelled.join()).isEqualTo("task-" + labelled.id().value() + " indexer");
+        assertThat(plain.join()).isEqualTo("task-" + plain.id().value());
+    }
+
+    /**
+     * Cancelling interrupts the body, so that one parked in a plain JDK wait wakes; a cancel that
+     * races with the body's start or end interrupts that body or none, never one that runs later on
+     * the same thread.
+     */
+    @Test
+    void aCancelRacingABodysStartOrEndInterruptsThatBodyOrNoneAndNeverALaterOne() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        AtomicInteger parkedForever = new AtomicInteger();
+        List<Task<Boolean>> bystanders = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            Task<Void> sleeper = executor.spawn(() -> {
+                parkedForever.incrementAndGet();
+                try {
+                    Thread.sleep(Duration.ofDays(1)); // a plain JDK wait: only an interrupt ends it
+                } catch (InterruptedException expected) {
+                    // the cancel's interrupt
+                } finally {
+                    parkedForever.decrementAndGet();
+                }
+            });
+            bystanders.add(executor.spawn(() -> Thread.currentThread().isInterrupted()));
+            sleeper.cancel();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (parkedForever.get() != 0) {
+            assertThat(System.nanoTime() - deadline).as("every cancelled sleeper woke within the hang guard, %d left",
+                    parkedForever.get()).isNegative();
+            Thread.onSpinWait();
+        }
+
+        assertThat(bystanders).extracting(Task::join).as("bodies that found an interrupt meant for another").containsOnly(false);
+    }
+
+    /** Bodies that park keep their threads, and the dispatcher's threads run the one that wakes them. */
+    @Test
+    void bodiesParkedByTheHundredLeaveTheDispatcherFreeForTheOneThatWakesThem() {
+        Executor executor = new Executor(dispatcher);
+        CompletableFuture<String> gate = new CompletableFuture<>();
+        List<Task<String>> waiting = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            waiting.add(executor.spawn(() -> executor.blockOn(gate)));
+        }
+        executor.spawn(() -> gate.complete("open")).join();
+
+        assertThat(waiting).extracting(Task::join).containsOnly("open").hasSize(300);
+    }
+
     @Test
     void aTaskThatJoinsItselfFailsAtOnce() {
         Executor executor = new Executor(dispatcher);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.scheduler.Executor;
 import dev.scheduler.Priority;
 import dev.scheduler.QueueDepths;
+import dev.scheduler.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,39 @@ import org.junit.jupiter.api.Test;
  * suite: queue depths, and the main loop on the caller's thread.
  */
 abstract class PooledDispatcherContract extends DispatcherContract {
+
+    /**
+     * The worker threads run bodies on a few long-lived virtual threads rather than one each, and
+     * those end with the dispatcher.
+     */
+    @Test
+    void bodiesRunOnAFewLongLivedThreadsThatEndWithTheDispatcher() throws Exception {
+        Executor executor = new Executor(dispatcher);
+        java.util.Set<Thread> carriers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CountDownLatch done = new CountDownLatch(10_000);
+        for (int i = 0; i < 10_000; i++) {
+            executor.spawn(() -> {
+                carriers.add(Thread.currentThread());
+                done.countDown();
+            });
+        }
+        await(done);
+        // Parked bodies keep theirs: ten of them at once take ten threads, which come back after.
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        List<Task<Void>> parked = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            parked.add(executor.spawn(() -> {
+                carriers.add(Thread.currentThread());
+                executor.blockOn(gate);
+            }));
+        }
+        gate.complete(null);
+        parked.forEach(Task::join);
+
+        assertThat(carriers).allMatch(Thread::isVirtual).hasSizeLessThan(100);
+        dispatcher.close();
+        assertThat(carriers).extracting(Thread::getState).containsOnly(Thread.State.TERMINATED);
+    }
 
     @Test
     void queueDepthsCountWaitingStepsAndPendingTimers() throws Exception {
