@@ -30,6 +30,12 @@ import java.util.Optional;
  *       the task.
  *   <li>{@link #schedule}, {@link #scheduleForeground}, {@link #scheduleAfter} and
  *       {@link Unparker#unpark()} are safe to call from any thread.
+ *   <li>They are called from task bodies too, which are virtual threads the scheduler's own
+ *       threads carry: they must not wait for those threads. A body that waits inside them (for a
+ *       lock a carrier holds, say) unmounts, and its continuation comes back through them: a queue
+ *       whose producers can wait for its consumers ({@code LinkedBlockingQueue}'s signalling takes
+ *       the consumers' lock) can then lose the wake-up that would have run it. The dispatchers'
+ *       queues take no lock.
  * </ul>
  *
  * <p>Memory consistency effects: actions in a thread before it schedules a step

@@ -78,7 +78,8 @@ public final class ThreadWaits {
 
     private static final VarHandle STATE;
     private static final VarHandle ON_WAITING_LIST;
-    private static final VarHandle SCHEDULER;
+    /** VirtualThread.scheduler, read as (Thread) Executor: exact, so that a read costs one field load. */
+    private static final MethodHandle SCHEDULER;
     private static final Executor DEFAULT_SCHEDULER;
     private static final int[] KIND_OF_STATE;
     private static final int SUSPENDED;
@@ -114,7 +115,7 @@ public final class ThreadWaits {
         } else {
             STATE = field(lookup, virtualThread, "state", int.class);
             ON_WAITING_LIST = field(lookup, virtualThread, "onWaitingList", boolean.class);
-            SCHEDULER = field(lookup, virtualThread, "scheduler", Executor.class);
+            SCHEDULER = getter(lookup, virtualThread, "scheduler", Executor.class);
             DEFAULT_SCHEDULER = defaultScheduler(lookup, virtualThread);
             SUSPENDED = constant(lookup, virtualThread, "SUSPENDED");
             KIND_OF_STATE = kinds(lookup, virtualThread);
@@ -264,7 +265,14 @@ public final class ThreadWaits {
 
     /** {@return the carrier scheduler {@code thread} was created with, or null if it is not a virtual thread} */
     static Executor carrierOf(Thread thread) {
-        return SCHEDULER == null || thread == null || !thread.isVirtual() ? null : (Executor) SCHEDULER.get(thread);
+        if (SCHEDULER == null || thread == null || !thread.isVirtual()) {
+            return null;
+        }
+        try {
+            return (Executor) SCHEDULER.invokeExact(thread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not read the scheduler of " + thread, e);
+        }
     }
 
     /**
@@ -325,6 +333,15 @@ public final class ThreadWaits {
             return (Executor) lookup.findStaticVarHandle(virtualThread, "DEFAULT_SCHEDULER", ForkJoinPool.class).get();
         } catch (NoSuchFieldException | IllegalAccessException e) {
             throw new IllegalStateException(differs("it has no field ForkJoinPool DEFAULT_SCHEDULER"), e);
+        }
+    }
+
+    private static MethodHandle getter(MethodHandles.Lookup lookup, Class<?> type, String name, Class<?> fieldType) {
+        try {
+            return lookup.findGetter(type, name, fieldType)
+                    .asType(MethodType.methodType(fieldType, Thread.class));
+        } catch (NoSuchFieldException | IllegalAccessException e) {
+            throw new IllegalStateException(differs("it has no field " + fieldType.getName() + " " + name), e);
         }
     }
 

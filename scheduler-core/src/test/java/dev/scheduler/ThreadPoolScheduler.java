@@ -16,17 +16,23 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ThreadPoolScheduler implements Scheduler, AutoCloseable {
 
-    private final ExecutorService background = Executors.newFixedThreadPool(2);
+    /**
+     * Two threads over a queue whose producers never wait for its consumers (see the contract of
+     * {@link Scheduler}): bodies these threads carry hand steps in too.
+     */
+    private final ExecutorService background = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedTransferQueue<>());
     private final ExecutorService foreground;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Thread mainThread;
 
     public ThreadPoolScheduler() {
         Thread[] holder = new Thread[1];
-        foreground = Executors.newSingleThreadExecutor(runnable -> {
-            holder[0] = new Thread(runnable, "test-main-loop");
-            return holder[0];
-        });
+        foreground = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedTransferQueue<>(), runnable -> {
+                    holder[0] = new Thread(runnable, "test-main-loop");
+                    return holder[0];
+                });
         try {
             foreground.submit(() -> { }).get();
         } catch (Exception e) {

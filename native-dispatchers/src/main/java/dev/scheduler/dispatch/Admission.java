@@ -43,13 +43,15 @@ import java.util.concurrent.atomic.LongAdder;
  * Implementation Overview
  * =======================
  *
- * Counts: tasks spawned and finished, and plain steps in and out, four LongAdders that only grow,
- * each counted by the thread where it happens. A task's own steps (its start, its body's
- * continuations) are not counted: each belongs to a task that has not finished, which is. The two
- * task counts are padded apart, since the spawning thread writes one and the dispatcher's threads
- * the other, each for every task. What is unfinished or queued is read by double collect: all four
- * sums, then all four again; when none moved, no cell moved in between (a cell only grows), so at
- * every instant between the two reads exactly that many were. Only termination asks, once shut down.
+ * Counts: tasks spawned and finished; plain steps in and out; steps that began and ended running.
+ * Six LongAdders that only grow, each counted by the thread where it happens. A task's own steps
+ * (its start, its body's continuations) are not counted in: each belongs to a task that has not
+ * finished, which is. They are counted while they run, since a task is finished for its observers
+ * before its result is published and its dependents run, all in its last step. The two task counts
+ * are padded apart: the spawning thread writes one and the dispatcher's threads the other, for every
+ * task. What is unfinished, queued or running is read by double collect: all the sums, then all
+ * again; when none moved, no cell moved in between (a cell only grows), so at every instant between
+ * the two reads exactly that many were. Only termination asks, once shut down.
  *
  * Which tasks have not finished, for giving up on them: a task is queued (its start step in a lane),
  * or its body runs or waits on a pooled runner of the worker pool (the runner's task), or it started
@@ -66,6 +68,8 @@ final class Admission implements TaskObserver {
     private final String dispatcher;
     private final LongAdder admitted = new LongAdder();
     private final LongAdder ended = new LongAdder();
+    private final LongAdder began = new LongAdder();
+    private final LongAdder ran = new LongAdder();
     private final LongAdder spawned = new PaddedAdder();
     private final LongAdder finished = new PaddedAdder();
     /** Tasks whose bodies started elsewhere than on a pooled runner (or as plain steps), until they finish. */
@@ -124,6 +128,7 @@ final class Admission implements TaskObserver {
     }
 
     private void run(Runnable step, boolean plain, Thread thread, Thread.UncaughtExceptionHandler failures) {
+        began.increment();
         try {
             step.run();
         } catch (Throwable failure) {
@@ -135,8 +140,12 @@ final class Admission implements TaskObserver {
                 DispatcherOptions.LOG_FAILURES.uncaughtException(thread, handlerFailure);
             }
         } finally {
+            ran.increment();
             if (plain) {
-                plainStepEnded();
+                ended.increment();
+            }
+            if (lastAccepted != OPEN && isQuiet()) {
+                signalTermination();
             }
         }
     }
@@ -144,14 +153,10 @@ final class Admission implements TaskObserver {
     /** An admitted step was dropped, or taken back, unrun. */
     void done(Runnable step) {
         if (!TaskRunner.isTaskStep(step)) {
-            plainStepEnded();
-        }
-    }
-
-    private void plainStepEnded() {
-        ended.increment();
-        if (lastAccepted != OPEN && isQuiet()) {
-            signalTermination();
+            ended.increment();
+            if (lastAccepted != OPEN && isQuiet()) {
+                signalTermination();
+            }
         }
     }
 
@@ -259,23 +264,18 @@ final class Admission implements TaskObserver {
 
     /** {@return whether, at some instant during the call, no step was queued or running and every task had finished} */
     private boolean isQuiet() {
-        long in = admitted.sum();
-        long out = ended.sum();
-        long started = spawned.sum();
-        long done = finished.sum();
+        long[] sums = sums();
         while (true) {
-            long inAgain = admitted.sum();
-            long outAgain = ended.sum();
-            long startedAgain = spawned.sum();
-            long doneAgain = finished.sum();
-            if (inAgain == in && outAgain == out && startedAgain == started && doneAgain == done) {
-                return in == out && started == done;
+            long[] again = sums();
+            if (java.util.Arrays.equals(sums, again)) {
+                return sums[0] == sums[1] && sums[2] == sums[3] && sums[4] == sums[5];
             }
-            in = inAgain;
-            out = outAgain;
-            started = startedAgain;
-            done = doneAgain;
+            sums = again;
         }
+    }
+
+    private long[] sums() {
+        return new long[] {admitted.sum(), ended.sum(), began.sum(), ran.sum(), spawned.sum(), finished.sum()};
     }
 
     boolean awaitTermination(Duration timeout) throws InterruptedException {
