@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +27,14 @@ import java.util.concurrent.Future;
  * Implementation Overview
  * =======================
  *
- * Executors may spawn from any thread, so the live-task registry is guarded by its own lock. It is
- * an identity map from each task's metadata (open addressing): no node object per task, and no
- * neighbours to touch when tasks finish in random order. Reports sort by id, which is spawn order. The trace's task names are
+ * Executors may spawn from any thread, so the live-task registry (LiveTasks, by id) is guarded by
+ * its own lock. Reports sort by id, which is spawn order. The trace's task names are
  * spawn ordinals, counted from the last reseed, so a trace does not depend on global task ids.
  */
 final class Diagnostics implements TaskObserver {
 
-    /** The live tasks by their metadata, which is one object per task. */
-    private final Map<TaskMetadata, Task<?>> live = new IdentityHashMap<>();
+    /** The tasks whose bodies have not finished, by id; also the lock of everything here that tasks change. */
+    private final LiveTasks live = new LiveTasks();
     private final Set<Task<?>> failed = new LinkedHashSet<>();
     private final List<Throwable> outsideArrivals = Collections.synchronizedList(new ArrayList<>());
     private final List<Throwable> observerFailures = Collections.synchronizedList(new ArrayList<>());
@@ -56,7 +54,7 @@ final class Diagnostics implements TaskObserver {
     @Override
     public void taskSpawned(Task<?> task) {
         synchronized (live) {
-            live.put(task.metadata(), task);
+            live.add(task);
             if (ordinals != null) {
                 ordinals.put(task.id(), ++spawned);
             }
@@ -66,7 +64,7 @@ final class Diagnostics implements TaskObserver {
     @Override
     public void taskFinished(Task<?> task, Future.State outcome) {
         synchronized (live) {
-            live.remove(task.metadata());
+            live.remove(task.id().value());
             if (outcome == Future.State.FAILED) {
                 failed.add(task);
             }
@@ -77,7 +75,7 @@ final class Diagnostics implements TaskObserver {
     List<Task<?>> pendingTasks() {
         List<Task<?>> pending;
         synchronized (live) {
-            pending = new ArrayList<>(live.values());
+            pending = live.all();
         }
         pending.sort(Comparator.comparing(Task::id));
         return List.copyOf(pending);
@@ -85,19 +83,14 @@ final class Diagnostics implements TaskObserver {
 
     boolean isTaskRunning(TaskId id) {
         synchronized (live) {
-            for (Task<?> task : live.values()) {
-                if (task.id().equals(id)) {
-                    return true;
-                }
-            }
-            return false;
+            return live.get(id.value()) != null;
         }
     }
 
     /** {@return the live task whose metadata is {@code meta}, or null once it has finished} */
     Task<?> task(TaskMetadata meta) {
         synchronized (live) {
-            return live.get(meta);
+            return live.get(meta.id().value());
         }
     }
 

@@ -679,7 +679,7 @@ public final class TestScheduler implements Scheduler, Simulation, AutoCloseable
 
     /**
      * Returns whether the task with {@code id} was spawned on this scheduler and its body has not
-     * finished. It looks through the pending tasks, so it costs time in their number.
+     * finished.
      *
      * @param id the task's id
      * @return whether it is still running or waiting to run
