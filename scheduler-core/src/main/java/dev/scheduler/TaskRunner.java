@@ -67,7 +67,11 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
      */
     public interface Source {
 
-        /** {@return the next queued step for this carrier, or null if none is queued} */
+        /**
+         * {@return the next queued step for this carrier, or null if none is queued} It runs on the
+         * runner between two bodies and must neither park nor yield: that would unmount the runner,
+         * which then leaves its dispatcher.
+         */
         Step poll();
 
         /**

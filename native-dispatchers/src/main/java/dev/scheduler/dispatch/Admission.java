@@ -228,15 +228,6 @@ final class Admission implements TaskObserver {
         onTermination.run();
     }
 
-    /**
-     * A LongAdder whose base (what one uncontended writer updates) shares no cache line with the
-     * next object's: the pair of task counts is written by different threads for every task.
-     */
-    @SuppressWarnings({"unused", "serial"})
-    private static final class PaddedAdder extends LongAdder {
-        long p0, p1, p2, p3, p4, p5, p6, p7;
-    }
-
     /** Refuses every step from now on. */
     void stop() {
         shutdown();

@@ -19,9 +19,14 @@ import java.util.function.Predicate;
  * Implementation Overview
  * =======================
  *
- * The count rises after each offer and falls after each successful poll, so a reader that sees zero
- * after an offer's increment was published knows the step is gone: WorkerPool's idle protocol pairs
- * this with its idle count (see there). Reading the count writes nothing, unlike probing the queues.
+ * Whether a step is queued is read from the queues themselves: an offer is linearized by the CAS
+ * that links its node, so a reader that looks after that CAS sees the node, and one that finds every
+ * level empty after an offer was published knows the step is gone. WorkerPool's idle protocol pairs
+ * this with its idle count (see there). Asking costs a read of the nodes an offer writes anyway, so a
+ * worker that spins on it takes nothing more from the producer's core than the handoff needs.
+ *
+ * How many are queued, for metrics, is the steps offered less those taken: two counts that only the
+ * producers and only the consumers write, so neither side writes a cache line the other does.
  */
 final class PriorityQueues {
 
@@ -29,7 +34,8 @@ final class PriorityQueues {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final ConcurrentLinkedQueue<Step>[] levels = new ConcurrentLinkedQueue[LEVELS.length];
-    private final LongAdder queued = new LongAdder();
+    private final LongAdder offered = new PaddedAdder();
+    private final LongAdder taken = new PaddedAdder();
 
     PriorityQueues() {
         for (int i = 0; i < levels.length; i++) {
@@ -40,7 +46,7 @@ final class PriorityQueues {
     /** Queues {@code step} at its task's priority. */
     void offer(Step step) {
         levels[step.meta().priority().ordinal()].offer(step);
-        queued.increment();
+        offered.increment();
     }
 
     /**
@@ -69,7 +75,7 @@ final class PriorityQueues {
                 if (draw < 0) {
                     Step step = levels[level].poll();
                     if (step != null) {
-                        queued.decrement();
+                        taken.increment();
                         return step;
                     }
                     break; // another thread took it: draw again
@@ -81,7 +87,7 @@ final class PriorityQueues {
     /** Takes back a step offered a moment ago, if no thread polled it meanwhile; {@return whether it did} */
     boolean withdraw(Step step) {
         if (levels[step.meta().priority().ordinal()].remove(step)) {
-            queued.decrement();
+            taken.increment();
             return true;
         }
         return false;
@@ -89,12 +95,18 @@ final class PriorityQueues {
 
     /** {@return whether a step is queued} */
     boolean hasWork() {
-        return queued.sum() > 0;
+        for (ConcurrentLinkedQueue<Step> level : levels) {
+            if (!level.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return how many steps are queued; approximate under concurrency} */
     int queued() {
-        return Math.max(0, queued.intValue());
+        long out = taken.sum();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, offered.sum() - out));
     }
 
     /**
@@ -111,7 +123,7 @@ final class PriorityQueues {
                 (which.test(step) ? dropped : kept).add(step);
             }
             level.addAll(kept);
-            queued.add(before - dropped.size());
+            taken.add(dropped.size() - before);
         }
         return dropped;
     }

@@ -46,6 +46,12 @@ final class WorkerPool implements Lane {
     /** How many times an idle worker checks for work before it parks. */
     static final int SPINS = 1 << 10;
 
+    /**
+     * How many of those checks spin on the core; the rest yield it, to a producer that shares it,
+     * say. A runner spins only these, on its worker's behalf, then hands the worker back.
+     */
+    static final int BUSY_SPINS = 1 << 6;
+
     /** How many idle runners each worker may keep as spares beside its own. */
     private static final int SPARE_RUNNERS_PER_WORKER = 4;
 
@@ -156,9 +162,17 @@ final class WorkerPool implements Lane {
         return tasks;
     }
 
+    /**
+     * {@inheritDoc} The steps it keeps are out of the queues for a moment, where a worker looking
+     * for work does not see them: one that went to sleep meanwhile is woken, as a producer would.
+     */
     @Override
     public List<Step> drain(Predicate<Step> which) {
-        return queues.drain(which);
+        List<Step> drained = queues.drain(which);
+        if (idle.get() > 0 && hasWork()) {
+            wakeOne();
+        }
+        return drained;
     }
 
     /** Stops every worker once its current step is done, and waits for them. */
@@ -187,9 +201,9 @@ final class WorkerPool implements Lane {
     }
 
     /**
-     * Whether a step is queued. The count rises after each offer, before the producer checks for
-     * idle workers, so a worker that announced itself idle and then sees zero cannot miss a step
-     * whose producer will not wake it.
+     * Whether a step is queued. An offer links its node before the producer checks for idle
+     * workers, so a worker that announced itself idle and then finds every queue empty cannot miss
+     * a step whose producer will not wake it.
      */
     private boolean hasWork() {
         return queues.hasWork();
@@ -204,8 +218,6 @@ final class WorkerPool implements Lane {
         private int random;
         /** This worker's idle runner, or null until it needs one (again). */
         private TaskRunner runner;
-        /** Whether its runner spun for work just now and found none: the worker then sleeps without spinning again. */
-        private boolean spunInVain;
         /** Drives a runner whose body resumes, as a step: one per worker, so that resuming allocates nothing. */
         private final Resumption resumption = new Resumption();
 
@@ -218,11 +230,9 @@ final class WorkerPool implements Lane {
         public void run() {
             while (!stopped) {
                 Step step = take();
-                boolean spun = spunInVain;
-                spunInVain = false;
                 if (step != null) {
                     runStep(step);
-                } else if (spun || !spin()) {
+                } else if (!spin()) {
                     sleep();
                 }
             }
@@ -341,17 +351,35 @@ final class WorkerPool implements Lane {
         // ---------------------------------------------------------------- a runner's source
 
         /**
-         * {@inheritDoc} With nothing queued it spins first, as the worker would, so that a burst
-         * of tasks that arrives a little slower than it runs them keeps it mounted.
+         * {@inheritDoc} With nothing queued it spins a moment on the core first, so that a burst of
+         * tasks that arrives a little slower than it runs them keeps it mounted; it never yields
+         * nor parks, which would unmount the runner.
          */
         @Override
         public Step poll() {
             Step step = take();
-            if (step == null && spin()) {
+            if (step == null && spinOnTheCore()) {
                 step = take();
             }
-            spunInVain = step == null;
             return step;
+        }
+
+        /** Spins {@link #BUSY_SPINS} times while no other worker does; {@return whether work arrived} */
+        private boolean spinOnTheCore() {
+            if (spinning.get() != 0 || !spinning.compareAndSet(0, 1)) {
+                return false;
+            }
+            try {
+                for (int i = 0; i < BUSY_SPINS; i++) {
+                    if (hasWork() || stopped) {
+                        return true;
+                    }
+                    Thread.onSpinWait();
+                }
+                return false;
+            } finally {
+                spinning.set(0);
+            }
         }
 
         private Step take() {
@@ -383,7 +411,13 @@ final class WorkerPool implements Lane {
                     if (hasWork() || stopped) {
                         return true;
                     }
-                    Thread.onSpinWait();
+                    if (i < BUSY_SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        // On two cores with a producer of its own, a worker that spins on takes the
+                        // core the producer needs: from here on it gives it up while it waits.
+                        Thread.yield();
+                    }
                 }
                 return false;
             } finally {
