@@ -30,9 +30,10 @@ import jdk.jfr.StackTrace;
  * committed on the task's own thread: {@code TaskSpawned} begins where the task is spawned (its
  * start time is the spawn, its {@code spawnedBy} the spawner's thread) and is committed when the
  * body takes its first step, so that its duration is how long the task waited to run. A task
- * cancelled before it started still ends on its own thread. One none of whose steps will ever run
- * (a spawn its scheduler refused) has its events committed on a short-lived virtual thread named
- * after the thread that ended it, which that thread waits for: only while the events are enabled.
+ * cancelled before it started, which gets no thread, and one none of whose steps will ever run (a
+ * spawn its scheduler refused) have their events committed on the pooled runner that ended them, or
+ * on a short-lived virtual thread named after the thread that ended them, which that thread waits
+ * for: only while the events are enabled.
  * (Without the carrier flag, bodies run on the dispatcher's platform threads and their events are
  * committed there, with the loss described above.)
  */

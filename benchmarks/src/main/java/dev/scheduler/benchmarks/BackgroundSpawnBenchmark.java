@@ -32,8 +32,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Ours: {@link Executor#spawn(Runnable)} on a {@link LinuxDispatcher} and on a
  * {@link PortableDispatcher}, both with {@link DispatcherOptions#defaults()} (one worker per
- * processor, at least two). Each task is a virtual thread carried by the dispatcher's workers, with
- * its handle, metadata and completion: everything a user's {@code spawn} gets.
+ * processor, at least two). Each body runs on a virtual thread carried by the dispatcher's workers
+ * (their long-lived runners), with its handle, metadata and completion: everything a user's
+ * {@code spawn} gets.
  *
  * <p>Peers, each given the same {@link Runnable}: {@link ForkJoinPool#commonPool()}, a two-thread
  * {@link ThreadPoolExecutor} over a {@link LinkedBlockingQueue}, and

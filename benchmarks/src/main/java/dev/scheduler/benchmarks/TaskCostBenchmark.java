@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * What a task costs: spawning and finishing {@value #BATCH} trivial units of work through one
  * single-threaded loop, as a plain step, as a bare virtual thread carried by the loop, and as our
- * {@link Task} (a virtual thread plus the handle, metadata and completion). And what a body that
+ * {@link Task} (a virtual thread of its own on such a loop, plus the handle, metadata and completion). And what a body that
  * parks once more costs, as a bare virtual thread and as a task that yields.
  *
  * <p>Peers: {@code plainStep} is the floor of any scheduler; {@code bareVirtualThread} is the floor

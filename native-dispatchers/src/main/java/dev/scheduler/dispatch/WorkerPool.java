@@ -358,28 +358,10 @@ final class WorkerPool implements Lane {
         @Override
         public Step poll() {
             Step step = take();
-            if (step == null && spinOnTheCore()) {
+            if (step == null && spin(true)) {
                 step = take();
             }
             return step;
-        }
-
-        /** Spins {@link #BUSY_SPINS} times while no other worker does; {@return whether work arrived} */
-        private boolean spinOnTheCore() {
-            if (spinning.get() != 0 || !spinning.compareAndSet(0, 1)) {
-                return false;
-            }
-            try {
-                for (int i = 0; i < BUSY_SPINS; i++) {
-                    if (hasWork() || stopped) {
-                        return true;
-                    }
-                    Thread.onSpinWait();
-                }
-                return false;
-            } finally {
-                spinning.set(0);
-            }
         }
 
         private Step take() {
@@ -402,12 +384,23 @@ final class WorkerPool implements Lane {
 
         /** Spins for a moment while no other worker does; {@return whether work arrived} */
         private boolean spin() {
+            return spin(false);
+        }
+
+        /**
+         * Spins while no other worker does, {@code onTheCoreOnly} for {@link #BUSY_SPINS} checks
+         * (a runner's spin, which must never yield), else for {@code spins}, giving the core up
+         * after the first {@link #BUSY_SPINS}; {@return whether work arrived}
+         */
+        private boolean spin(boolean onTheCoreOnly) {
             if (spinning.get() != 0 || !spinning.compareAndSet(0, 1)) {
                 return false;
             }
             try {
-                onSpin.run();
-                for (int i = 0; i < spins; i++) {
+                if (!onTheCoreOnly) {
+                    onSpin.run();
+                }
+                for (int i = 0, checks = onTheCoreOnly ? BUSY_SPINS : spins; i < checks; i++) {
                     if (hasWork() || stopped) {
                         return true;
                     }
