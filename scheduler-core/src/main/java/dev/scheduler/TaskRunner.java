@@ -242,7 +242,9 @@ public final class TaskRunner implements Runnable, java.util.concurrent.Executor
         this.source = source;
         this.next = start;
         handingBack = false;
-        handedBackTo = null;
+        if (handedBackTo != null) {
+            handedBackTo = null; // a volatile write, a fence: only after a hand-back, not at every resumption
+        }
         own.run();
         return source != null && handedBackTo == source;
     }
